@@ -1,0 +1,38 @@
+//! Market data: loading CSV/Parquet files into plain column vectors, and validating them.
+
+mod load;
+mod validate;
+pub mod inspect;
+
+pub use inspect::{inspect, Inspection};
+pub use load::{format_timestamp, load_bars, parse_timestamp, Format, LoadOptions};
+
+/// OHLCV bars of one symbol, oldest first, as plain column vectors of equal length.
+///
+/// Invariants (checked by the loader): at least one bar, timestamps strictly increasing,
+/// prices finite and > 0, `low <= min(open, close)` and `high >= max(open, close)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bars {
+    /// The symbol, when the file had a symbol column or one was chosen.
+    pub symbol: Option<String>,
+    /// Bar timestamps: nanoseconds since 1970-01-01T00:00:00, naive (no time zone).
+    pub time: Vec<i64>,
+    pub open: Vec<f64>,
+    pub high: Vec<f64>,
+    pub low: Vec<f64>,
+    pub close: Vec<f64>,
+    /// Volume, when the file has a volume column.
+    pub volume: Option<Vec<f64>>,
+}
+
+impl Bars {
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    /// True when there are no bars.
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+}

@@ -1,0 +1,13 @@
+//! tradeorch: research and backtest toolkit for strategies whose decisions are made by an
+//! orchestrator coordinating model stages (indicators, forecasts, sentiment, retrieval, LLMs).
+//!
+//! Data flows one way: [`data`] → orchestrator → engine → metrics → report.
+
+pub mod data;
+pub mod engine;
+pub mod metrics;
+pub mod orchestrator;
+pub mod strategy;
+pub mod error;
+
+pub use error::{Error, InputError, Result};

@@ -1,0 +1,7 @@
+//! Performance statistics of a run, computed from its equity curve and trades.
+
+pub mod calendar;
+pub mod drawdown;
+mod stats;
+
+pub use stats::{compute, format_time, Stats, StatsInput};
