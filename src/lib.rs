@@ -3,10 +3,12 @@
 //!
 //! Data flows one way: [`data`] → orchestrator → engine → metrics → report.
 
+pub mod commands;
 pub mod data;
 pub mod engine;
 pub mod metrics;
 pub mod orchestrator;
+pub mod report;
 pub mod strategy;
 pub mod error;
 

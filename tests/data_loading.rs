@@ -12,7 +12,9 @@ use tradeorch::InputError;
 const DAY: i64 = 86_400_000_000_000;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/data")
+        .join(name)
 }
 
 fn goog() -> PathBuf {
@@ -47,7 +49,10 @@ fn assert_problem(err: &InputError, path: &Path, location: &str, column: &str, w
     assert_eq!(err.file, path, "{err}");
     assert_eq!(err.location.as_deref(), Some(location), "{err}");
     assert_eq!(err.column.as_deref(), Some(column), "{err}");
-    assert!(err.message.contains(words), "{err:?} should mention {words:?}");
+    assert!(
+        err.message.contains(words),
+        "{err:?} should mention {words:?}"
+    );
     let text = err.to_string();
     assert!(text.starts_with(&path.display().to_string()), "{text}");
     assert!(!text.contains('\n'), "{text}");
@@ -96,7 +101,11 @@ fn lower_case_headers_without_volume() {
     let bars = load(&fixture("lower.csv"));
     assert_eq!(bars.len(), 3);
     assert_eq!(bars.volume, None);
-    assert_eq!(bars.time[2], ts("2010-01-06"), "2010/01/06 is read as a date");
+    assert_eq!(
+        bars.time[2],
+        ts("2010-01-06"),
+        "2010/01/06 is read as a date"
+    );
     assert_eq!(bars.low, vec![9.5, 10.1, 9.8]);
 }
 
@@ -107,7 +116,11 @@ fn intraday_timestamps_keep_time_of_day() {
     let minute = 60_000_000_000;
     assert_eq!(
         bars.time,
-        vec![base + 570 * minute, base + 571 * minute, base + 572 * minute + 15_250_000_000]
+        vec![
+            base + 570 * minute,
+            base + 571 * minute,
+            base + 572 * minute + 15_250_000_000
+        ]
     );
 }
 
@@ -116,7 +129,11 @@ fn iso_timestamps_with_offsets_become_utc() {
     let bars = load(&fixture("iso_offset.csv"));
     assert_eq!(
         bars.time,
-        vec![ts("2024-01-02 07:30"), ts("2024-01-02 09:31"), ts("2024-01-02 09:32")]
+        vec![
+            ts("2024-01-02 07:30"),
+            ts("2024-01-02 09:31"),
+            ts("2024-01-02 09:32")
+        ]
     );
 }
 
@@ -129,18 +146,27 @@ fn epoch_seconds_and_milliseconds() {
         "ms.csv",
         "timestamp,open,high,low,close\n1704187800000,1,2,0.5,1.5\n1704187860500,1,2,0.5,1.5\n",
     );
-    assert_eq!(load(&path).time, vec![ts("2024-01-02 09:30"), ts("2024-01-02 09:31:00.5")]);
+    assert_eq!(
+        load(&path).time,
+        vec![ts("2024-01-02 09:30"), ts("2024-01-02 09:31:00.5")]
+    );
 }
 
 #[test]
 fn long_file_selects_a_symbol() {
     let path = fixture("long.csv");
-    let pick = |symbol: &str| LoadOptions { symbol: Some(symbol.into()), ..LoadOptions::default() };
+    let pick = |symbol: &str| LoadOptions {
+        symbol: Some(symbol.into()),
+        ..LoadOptions::default()
+    };
     let aaa = load_bars(&path, &pick("AAA")).expect("AAA loads");
     assert_eq!(aaa.symbol.as_deref(), Some("AAA"));
     assert_eq!(aaa.close, vec![10.5, 10.2]);
     let bbb = load_bars(&path, &pick("BBB")).expect("BBB loads");
-    assert_eq!(bbb.time, vec![ts("2010-01-04"), ts("2010-01-05"), ts("2010-01-06")]);
+    assert_eq!(
+        bbb.time,
+        vec![ts("2010-01-04"), ts("2010-01-05"), ts("2010-01-06")]
+    );
     assert_eq!(bbb.volume, Some(vec![200.0, 210.0, 220.0]));
 }
 
@@ -149,15 +175,24 @@ fn long_file_without_a_chosen_symbol_lists_them() {
     let path = fixture("long.csv");
     let err = load_bars(&path, &LoadOptions::default()).expect_err("two symbols need a choice");
     assert!(err.message.contains("\"AAA\", \"BBB\""), "{err}");
-    let wrong = LoadOptions { symbol: Some("CCC".into()), ..LoadOptions::default() };
+    let wrong = LoadOptions {
+        symbol: Some("CCC".into()),
+        ..LoadOptions::default()
+    };
     let err = load_bars(&path, &wrong).expect_err("CCC is absent");
     assert_eq!(err.file, path);
-    assert!(err.message.contains("\"CCC\" not found") && err.message.contains("\"AAA\", \"BBB\""), "{err}");
+    assert!(
+        err.message.contains("\"CCC\" not found") && err.message.contains("\"AAA\", \"BBB\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn single_symbol_file_takes_its_symbol() {
-    let (_dir, path) = temp_file("one.csv", "ticker,date,open,high,low,close\nXYZ,2010-01-04,1,2,0.5,1.5\n");
+    let (_dir, path) = temp_file(
+        "one.csv",
+        "ticker,date,open,high,low,close\nXYZ,2010-01-04,1,2,0.5,1.5\n",
+    );
     let bars = load(&path);
     assert_eq!(bars.symbol.as_deref(), Some("XYZ"));
     assert_eq!(bars.len(), 1);
@@ -166,7 +201,9 @@ fn single_symbol_file_takes_its_symbol() {
 /// Writes `bars` to Parquet with the given time column.
 fn write_parquet(path: &Path, time: Column, bars: &Bars) {
     let price = |name: &str, values: &[f64]| {
-        Float64Chunked::from_vec(name.into(), values.to_vec()).into_series().into_column()
+        Float64Chunked::from_vec(name.into(), values.to_vec())
+            .into_series()
+            .into_column()
     };
     let mut columns = vec![
         time,
@@ -180,7 +217,9 @@ fn write_parquet(path: &Path, time: Column, bars: &Bars) {
     }
     let mut frame = DataFrame::new(bars.len(), columns).expect("frame");
     let file = std::fs::File::create(path).expect("create parquet");
-    ParquetWriter::new(file).finish(&mut frame).expect("write parquet");
+    ParquetWriter::new(file)
+        .finish(&mut frame)
+        .expect("write parquet");
 }
 
 #[test]
@@ -213,7 +252,11 @@ fn parquet_with_utc_microsecond_timestamps() {
 
 #[test]
 fn from_and_to_are_inclusive() {
-    let opts = LoadOptions { from: Some(ts("2010-01-01")), to: Some(ts("2010-12-31")), symbol: None };
+    let opts = LoadOptions {
+        from: Some(ts("2010-01-01")),
+        to: Some(ts("2010-12-31")),
+        symbol: None,
+    };
     let bars = load_bars(&goog(), &opts).expect("2010 loads");
     assert_eq!(bars.len(), 252);
     assert_eq!(bars.time[0], ts("2010-01-04"));
@@ -224,11 +267,46 @@ fn from_and_to_are_inclusive() {
 
 #[test]
 fn range_outside_the_data_is_an_error() {
-    let opts = LoadOptions { from: Some(ts("2020-01-01")), to: None, symbol: None };
+    let opts = LoadOptions {
+        from: Some(ts("2020-01-01")),
+        to: None,
+        symbol: None,
+    };
     let err = load_bars(&goog(), &opts).expect_err("no data in 2020");
     assert_eq!(err.file, goog());
     assert!(err.message.contains("2020-01-01 to the end"), "{err}");
     assert!(err.message.contains("2004-08-19 to 2013-03-01"), "{err}");
+}
+
+#[test]
+fn blank_lines_are_skipped_without_shifting_line_numbers() {
+    let (_dir, path) = temp_file(
+        "blank.csv",
+        &csv(&[
+            "2010-01-04,1,2,0.5,1.5,10",
+            "",
+            "2010-01-05,1,2,0.5,1.5,10",
+            "",
+            "",
+        ]),
+    );
+    assert_eq!(load(&path).len(), 2);
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-04,1,2,0.5,1.5,10",
+        "",
+        "2010-01-05,1,2,0.5,-1,10",
+    ]));
+    assert_problem(&err, &path, "line 4", "Close", "found -1");
+}
+
+#[test]
+fn padded_and_quoted_cells_are_read() {
+    let (_dir, path) = temp_file(
+        "padded.csv",
+        "\"Date\", Open, High, Low,Close\r\n\"2010-01-04\", 1, 2, 0.5,\"1.5\"\r\n",
+    );
+    let bars = load(&path);
+    assert_eq!((bars.time[0], bars.close[0]), (ts("2010-01-04"), 1.5));
 }
 
 // ---- rejected files ----
@@ -245,7 +323,13 @@ fn missing_file_gives_the_os_message() {
 fn unsupported_extension() {
     let (_dir, path) = temp_file("bars.xlsx", "whatever");
     let err = load_bars(&path, &LoadOptions::default()).expect_err("xlsx");
-    assert_eq!(err.to_string(), format!("{}: unsupported file type, expected .csv or .parquet", path.display()));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: unsupported file type, expected .csv or .parquet",
+            path.display()
+        )
+    );
 }
 
 #[test]
@@ -263,8 +347,16 @@ fn misspelled_column_gets_a_suggestion() {
     let (_dir, path, err) = csv_error("Date,Open,High,Low,Clsoe\n2010-01-04,1,2,0.5,1.5\n");
     assert_eq!(err.file, path);
     assert_eq!(err.column.as_deref(), Some("Close"));
-    assert!(err.message.contains("\"Date\", \"Open\", \"High\", \"Low\", \"Clsoe\""), "{err}");
-    assert!(err.message.contains("did you mean \"Close\" for \"Clsoe\"?"), "{err}");
+    assert!(
+        err.message
+            .contains("\"Date\", \"Open\", \"High\", \"Low\", \"Clsoe\""),
+        "{err}"
+    );
+    assert!(
+        err.message
+            .contains("did you mean \"Close\" for \"Clsoe\"?"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -277,8 +369,46 @@ fn missing_time_column_lists_columns() {
 
 #[test]
 fn unparsable_timestamp() {
-    let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0.5,1.5,10", "2010-13-05,1,2,0.5,1.5,10"]));
-    assert_problem(&err, &path, "line 3", "Date", "cannot parse \"2010-13-05\" as a timestamp");
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-04,1,2,0.5,1.5,10",
+        "2010-13-05,1,2,0.5,1.5,10",
+    ]));
+    assert_problem(
+        &err,
+        &path,
+        "line 3",
+        "Date",
+        "cannot parse \"2010-13-05\" as a timestamp",
+    );
+}
+
+#[test]
+fn unparsable_date_in_an_unnamed_index() {
+    let (_dir, path, err) =
+        csv_error(",Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5\n04.01.2010,1,2,0.5,1.5\n");
+    assert_problem(
+        &err,
+        &path,
+        "line 3",
+        "(unnamed)",
+        "cannot parse \"04.01.2010\" as a timestamp",
+    );
+}
+
+#[test]
+fn unreadable_files_are_errors_not_panics() {
+    let (_dir, path, err) = csv_error("Date,Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5,9\n");
+    assert_eq!(err.file, path);
+    assert!(
+        err.message
+            .starts_with("cannot read as CSV: found more fields"),
+        "{err}"
+    );
+    let (_dir, path) = temp_file("junk.parquet", "PAR1 not really parquet");
+    let err = load_bars(&path, &LoadOptions::default()).expect_err("junk");
+    assert!(err.message.starts_with("cannot read as Parquet"), "{err}");
+    let (_dir, path, err) = csv_error("\u{0}\u{1}\u{2}garbage\u{0}");
+    assert_eq!(err.file, path);
 }
 
 #[test]
@@ -288,7 +418,13 @@ fn unparsable_number_early_in_the_file() {
         "2010-01-05,1,2,0.5,1.5,10",
         "2010-01-06,1,2,0.5,abc,10",
     ]));
-    assert_eq!(err.to_string(), format!("{}: line 4, column \"Close\": cannot parse \"abc\" as a number", path.display()));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: line 4, column \"Close\": cannot parse \"abc\" as a number",
+            path.display()
+        )
+    );
 }
 
 #[test]
@@ -303,12 +439,21 @@ fn unparsable_number_after_type_inference() {
         .collect();
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let (_dir, path, err) = csv_error(&csv(&refs));
-    assert_problem(&err, &path, "line 122", "Close", "cannot parse \"1.5x\" as a number");
+    assert_problem(
+        &err,
+        &path,
+        "line 122",
+        "Close",
+        "cannot parse \"1.5x\" as a number",
+    );
 }
 
 #[test]
 fn missing_price() {
-    let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0.5,1.5,10", "2010-01-05,1,,0.5,1.5,10"]));
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-04,1,2,0.5,1.5,10",
+        "2010-01-05,1,,0.5,1.5,10",
+    ]));
     assert_problem(&err, &path, "line 3", "High", "missing value");
 }
 
@@ -316,7 +461,10 @@ fn missing_price() {
 fn nan_and_infinite_prices() {
     let (_dir, path, err) = csv_error(&csv(&["2010-01-04,NaN,2,0.5,1.5,10"]));
     assert_problem(&err, &path, "line 2", "Open", "NaN");
-    let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0.5,1.5,10", "2010-01-05,1,inf,0.5,1.5,10"]));
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-04,1,2,0.5,1.5,10",
+        "2010-01-05,1,inf,0.5,1.5,10",
+    ]));
     assert_problem(&err, &path, "line 3", "High", "infinite");
 }
 
@@ -324,13 +472,19 @@ fn nan_and_infinite_prices() {
 fn zero_and_negative_prices() {
     let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0,1.5,10"]));
     assert_problem(&err, &path, "line 2", "Low", "found 0");
-    let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0.5,1.5,10", "2010-01-05,1,2,0.5,-1.5,10"]));
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-04,1,2,0.5,1.5,10",
+        "2010-01-05,1,2,0.5,-1.5,10",
+    ]));
     assert_problem(&err, &path, "line 3", "Close", "found -1.5");
 }
 
 #[test]
 fn negative_volume() {
-    let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0.5,1.5,10", "2010-01-05,1,2,0.5,1.5,-3"]));
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-04,1,2,0.5,1.5,10",
+        "2010-01-05,1,2,0.5,1.5,-3",
+    ]));
     assert_problem(&err, &path, "line 3", "Volume", "volume is negative (-3)");
 }
 
@@ -344,7 +498,10 @@ fn high_below_low() {
 fn high_below_close_and_low_above_open() {
     let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0.5,2.5,10"]));
     assert_problem(&err, &path, "line 2", "High", "high 2 is below close 2.5");
-    let (_dir, path, err) = csv_error(&csv(&["2010-01-04,1,2,0.5,1.5,10", "2010-01-05,1,2,1.2,1.5,10"]));
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-04,1,2,0.5,1.5,10",
+        "2010-01-05,1,2,1.2,1.5,10",
+    ]));
     assert_problem(&err, &path, "line 3", "Low", "low 1.2 is above open 1");
 }
 
@@ -355,13 +512,28 @@ fn duplicate_timestamp_names_both_lines() {
         "2010-01-05,1,2,0.5,1.5,10",
         "2010-01-05,1,2,0.5,1.5,10",
     ]));
-    assert_problem(&err, &path, "line 4", "Date", "duplicate timestamp 2010-01-05 (also on line 3)");
+    assert_problem(
+        &err,
+        &path,
+        "line 4",
+        "Date",
+        "duplicate timestamp 2010-01-05 (also on line 3)",
+    );
 }
 
 #[test]
 fn out_of_order_timestamp_names_both_lines() {
-    let (_dir, path, err) = csv_error(&csv(&["2010-01-05,1,2,0.5,1.5,10", "2010-01-04,1,2,0.5,1.5,10"]));
-    assert_problem(&err, &path, "line 3", "Date", "out of order: earlier than 2010-01-05 on line 2");
+    let (_dir, path, err) = csv_error(&csv(&[
+        "2010-01-05,1,2,0.5,1.5,10",
+        "2010-01-04,1,2,0.5,1.5,10",
+    ]));
+    assert_problem(
+        &err,
+        &path,
+        "line 3",
+        "Date",
+        "out of order: earlier than 2010-01-05 on line 2",
+    );
 }
 
 #[test]
@@ -374,7 +546,10 @@ fn long_file_reports_lines_of_the_original_file() {
          2010-01-05,AAA,1,2,0.5,1.5\n\
          2010-01-05,BBB,1,2,0.5,-1\n",
     );
-    let opts = |s: &str| LoadOptions { symbol: Some(s.into()), ..LoadOptions::default() };
+    let opts = |s: &str| LoadOptions {
+        symbol: Some(s.into()),
+        ..LoadOptions::default()
+    };
     assert_eq!(load_bars(&path, &opts("AAA")).map(|b| b.len()), Ok(2));
     let err = load_bars(&path, &opts("BBB")).expect_err("BBB has a bad close");
     assert_problem(&err, &path, "line 5", "Close", "found -1");
@@ -382,7 +557,9 @@ fn long_file_reports_lines_of_the_original_file() {
 
 #[test]
 fn missing_symbol_value() {
-    let (_dir, path, err) = csv_error("Date,Symbol,Open,High,Low,Close\n2010-01-04,AAA,1,2,0.5,1.5\n2010-01-05,,1,2,0.5,1.5\n");
+    let (_dir, path, err) = csv_error(
+        "Date,Symbol,Open,High,Low,Close\n2010-01-04,AAA,1,2,0.5,1.5\n2010-01-05,,1,2,0.5,1.5\n",
+    );
     assert_problem(&err, &path, "line 3", "Symbol", "missing value");
 }
 
@@ -393,7 +570,9 @@ fn parquet_problems_are_located_by_row() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bad.parquet");
     let days: Vec<i32> = bars.time.iter().map(|t| (t / DAY) as i32).collect();
-    let time = Int32Chunked::from_vec("date".into(), days).into_date().into_column();
+    let time = Int32Chunked::from_vec("date".into(), days)
+        .into_date()
+        .into_column();
     write_parquet(&path, time, &bars);
     let err = load_bars(&path, &LoadOptions::default()).expect_err("negative close");
     assert_problem(&err, &path, "row 3", "Close", "found -1");
@@ -407,7 +586,10 @@ fn inspect_goog() {
     assert_eq!(report.rows, 2148);
     assert_eq!(report.columns[0], (String::new(), "str".to_string()));
     assert_eq!(report.columns[5], ("Volume".to_string(), "i64".to_string()));
-    assert_eq!((report.first, report.last), (Some(ts("2004-08-19")), Some(ts("2013-03-01"))));
+    assert_eq!(
+        (report.first, report.last),
+        (Some(ts("2004-08-19")), Some(ts("2013-03-01")))
+    );
     assert_eq!(report.spacing, Some(DAY));
     assert_eq!(report.gap_count, 2);
     assert_eq!(report.largest_gaps[0].start, ts("2006-12-29"));
@@ -430,8 +612,11 @@ fn inspect_collects_every_problem() {
         ]),
     );
     let report = inspect(&path).expect("readable");
-    let found: Vec<(Option<&str>, Option<&str>)> =
-        report.problems.iter().map(|p| (p.location.as_deref(), p.column.as_deref())).collect();
+    let found: Vec<(Option<&str>, Option<&str>)> = report
+        .problems
+        .iter()
+        .map(|p| (p.location.as_deref(), p.column.as_deref()))
+        .collect();
     assert_eq!(
         found,
         vec![
@@ -447,7 +632,10 @@ fn inspect_collects_every_problem() {
 
 #[test]
 fn inspect_reports_a_missing_column_as_a_problem() {
-    let (_dir, path) = temp_file("noclose.csv", "date,open,high,low\n2010-01-04,1,2,0.5\n2010-01-05,1,2,0.5\n");
+    let (_dir, path) = temp_file(
+        "noclose.csv",
+        "date,open,high,low\n2010-01-04,1,2,0.5\n2010-01-05,1,2,0.5\n",
+    );
     let report = inspect(&path).expect("readable without close");
     assert_eq!(report.problem_count, 1);
     assert_eq!(report.problems[0].column.as_deref(), Some("Close"));
@@ -456,12 +644,16 @@ fn inspect_reports_a_missing_column_as_a_problem() {
 
 #[test]
 fn inspect_caps_the_list_but_counts_all() {
-    let lines: Vec<String> = (1..=30).map(|d| format!("2010-01-{d:02},1,2,0.5,-1,10")).collect();
+    let lines: Vec<String> = (1..=30)
+        .map(|d| format!("2010-01-{d:02},1,2,0.5,-1,10"))
+        .collect();
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let (_dir, path) = temp_file("neg.csv", &csv(&refs));
     let report = inspect(&path).expect("readable");
     assert_eq!((report.problems.len(), report.problem_count), (20, 30));
-    assert!(report.to_string().contains("problems: 30 (first 20 listed)"));
+    assert!(report
+        .to_string()
+        .contains("problems: 30 (first 20 listed)"));
 }
 
 #[test]
@@ -474,44 +666,28 @@ fn inspect_fails_only_for_unreadable_files() {
 #[test]
 fn gap_rule() {
     let hour = DAY / 24;
-    assert!(!is_gap(ts("2012-10-26"), ts("2012-10-30"), DAY), "Friday to Tuesday");
-    assert!(is_gap(ts("2012-10-26"), ts("2012-10-31"), DAY), "Friday to Wednesday");
-    assert!(!is_gap(ts("2010-01-04 16:00"), ts("2010-01-05 09:30"), hour / 60), "overnight");
-    assert!(is_gap(ts("2010-01-04 10:00"), ts("2010-01-04 10:06"), hour / 60), "6 missing minutes");
-    assert!(!is_gap(ts("2010-01-03"), ts("2010-01-10"), 7 * DAY), "weekly");
-    assert!(is_gap(ts("2010-01-03"), ts("2010-01-17"), 7 * DAY), "a missing week");
-}
-
-#[test]
-fn zz_explore() {
-    let cases: &[(&str, &str)] = &[
-        ("blank_mid.csv", "Date,Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5\n\n2010-01-05,1,2,0.5,1.5\n"),
-        ("blank_end.csv", "Date,Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5\n2010-01-05,1,2,0.5,1.5\n\n\n"),
-        ("crlf.csv", "Date,Open,High,Low,Close\r\n2010-01-04,1,2,0.5,1.5\r\n2010-01-05,1,2,0.5,1.5\r\n"),
-        ("quoted.csv", "\"Date\",\"Open\",\"High\",\"Low\",\"Close\"\n\"2010-01-04\",\"1\",2,0.5,1.5\n"),
-        ("bom.csv", "\u{feff}Date,Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5\n"),
-        ("spaces.csv", "Date, Open, High, Low, Close\n2010-01-04, 1, 2, 0.5, 1.5\n"),
-        ("ragged.csv", "Date,Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5,7\n"),
-        ("short.csv", "Date,Open,High,Low,Close\n2010-01-04,1,2\n"),
-        ("binary.csv", "\u{0}\u{1}\u{2}garbage\u{0}"),
-        ("binary.parquet", "PAR1garbage"),
-        ("noeol.csv", "Date,Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5"),
-        ("dupcols.csv", "Date,Open,High,Low,Close,Close\n2010-01-04,1,2,0.5,1.5,1.5\n"),
-        ("idx_and_date.csv", ",Date,Open,High,Low,Close\n0,2010-01-04,1,2,0.5,1.5\n"),
-        ("unnamed.csv", "Unnamed: 0,Open,High,Low,Close\n2010-01-04,1,2,0.5,1.5\n"),
-        ("bool.csv", "Date,Open,High,Low,Close\n2010-01-04,true,2,0.5,1.5\n"),
-        ("floatepoch.csv", "time,Open,High,Low,Close\n1262304000.5,1,2,0.5,1.5\n"),
-        ("bigepoch.csv", "time,Open,High,Low,Close\n9223372036854775807,1,2,0.5,1.5\n"),
-        ("huge.csv", "time,Open,High,Low,Close\n99999999999999999999999,1,2,0.5,1.5\n"),
-        ("year9999.csv", "Date,Open,High,Low,Close\n9999-12-31,1,2,0.5,1.5\n"),
-        ("onlyheader_noeol.csv", "Date,Open,High,Low,Close"),
-        ("semicolon.csv", "Date;Open;High;Low;Close\n2010-01-04;1;2;0.5;1.5\n"),
-        ("emptyname.csv", "\n2010-01-04,1,2,0.5,1.5\n"),
-    ];
-    for (name, contents) in cases {
-        let (_dir, path) = temp_file(name, contents);
-        let r = load_bars(&path, &LoadOptions::default());
-        println!("{name}: {:?}", r.as_ref().map(|b| (b.len(), b.time.clone(), b.open.clone())).map_err(|e| e.to_string()));
-        match inspect(&path) { Ok(i) => println!("{i}"), Err(e) => println!("inspect err: {e}") }
-    }
+    assert!(
+        !is_gap(ts("2012-10-26"), ts("2012-10-30"), DAY),
+        "Friday to Tuesday"
+    );
+    assert!(
+        is_gap(ts("2012-10-26"), ts("2012-10-31"), DAY),
+        "Friday to Wednesday"
+    );
+    assert!(
+        !is_gap(ts("2010-01-04 16:00"), ts("2010-01-05 09:30"), hour / 60),
+        "overnight"
+    );
+    assert!(
+        is_gap(ts("2010-01-04 10:00"), ts("2010-01-04 10:06"), hour / 60),
+        "6 missing minutes"
+    );
+    assert!(
+        !is_gap(ts("2010-01-03"), ts("2010-01-10"), 7 * DAY),
+        "weekly"
+    );
+    assert!(
+        is_gap(ts("2010-01-03"), ts("2010-01-17"), 7 * DAY),
+        "a missing week"
+    );
 }

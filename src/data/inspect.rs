@@ -13,6 +13,9 @@ pub const MAX_LISTED_PROBLEMS: usize = 20;
 /// How many gaps an [`Inspection`] lists (all are counted).
 pub const MAX_LISTED_GAPS: usize = 5;
 
+/// A symbol (`None` without a symbol column) and the timestamps of its rows without problems.
+type SymbolTimes = (Option<String>, Vec<i64>);
+
 const SECOND: i64 = 1_000_000_000;
 const MINUTE: i64 = 60 * SECOND;
 const HOUR: i64 = 60 * MINUTE;
@@ -23,14 +26,15 @@ const DAY: i64 = 24 * HOUR;
 pub struct Inspection {
     pub file: PathBuf,
     pub format: Format,
-    /// Data rows in the file (all symbols).
+    /// Data rows in the file (all symbols; blank lines not counted).
     pub rows: usize,
     /// Column names and their polars types, in file order.
     pub columns: Vec<(String, String)>,
     /// Symbols in order of first appearance; empty without a symbol column.
     pub symbols: Vec<String>,
-    /// Earliest and latest timestamp of rows without problems (ns since the epoch).
+    /// Earliest timestamp of the rows without problems (ns since the epoch).
     pub first: Option<i64>,
+    /// Latest timestamp of the rows without problems.
     pub last: Option<i64>,
     /// Median time between consecutive bars of a symbol (ns).
     pub spacing: Option<i64>,
@@ -80,7 +84,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, InputError> {
     Ok(Inspection {
         file: path.to_path_buf(),
         format: table.format,
-        rows: table.frame.height(),
+        rows: table.data_row_count(),
         columns: table
             .frame
             .columns()
@@ -99,19 +103,24 @@ pub fn inspect(path: &Path) -> Result<Inspection, InputError> {
 }
 
 /// Per symbol (or once, without a symbol column): the timestamps of rows without problems.
-fn clean_times(table: &Table, problems: &mut Problems) -> Vec<(Option<String>, Vec<i64>)> {
+fn clean_times(table: &Table, problems: &mut Problems) -> Vec<SymbolTimes> {
     if table.columns.symbol.is_none() {
-        let bars = check_bars(table, 0..table.frame.height(), problems);
+        let bars = check_bars(table, table.data_rows(), problems);
         return vec![(None, bars.time)];
     }
     group_by_symbol(table, problems)
         .into_iter()
-        .map(|g| (Some(g.symbol), check_bars(table, g.rows.into_iter(), problems).time))
+        .map(|g| {
+            (
+                Some(g.symbol),
+                check_bars(table, g.rows.into_iter(), problems).time,
+            )
+        })
         .collect()
 }
 
 /// The median of the positive steps between consecutive timestamps of each series.
-fn median_spacing(series: &[(Option<String>, Vec<i64>)]) -> Option<i64> {
+fn median_spacing(series: &[SymbolTimes]) -> Option<i64> {
     let mut steps: Vec<i64> = series
         .iter()
         .flat_map(|(_, times)| times.windows(2).map(|w| w[1].saturating_sub(w[0])))
@@ -124,15 +133,18 @@ fn median_spacing(series: &[(Option<String>, Vec<i64>)]) -> Option<i64> {
     Some(*steps.select_nth_unstable(middle).1)
 }
 
-fn find_gaps(series: &[(Option<String>, Vec<i64>)], median: i64) -> Vec<Gap> {
+fn find_gaps(series: &[SymbolTimes], median: i64) -> Vec<Gap> {
     series
         .iter()
         .flat_map(|(symbol, times)| {
-            times.windows(2).filter(|w| is_gap(w[0], w[1], median)).map(|w| Gap {
-                symbol: symbol.clone(),
-                start: w[0],
-                end: w[1],
-            })
+            times
+                .windows(2)
+                .filter(|w| is_gap(w[0], w[1], median))
+                .map(|w| Gap {
+                    symbol: symbol.clone(),
+                    start: w[0],
+                    end: w[1],
+                })
         })
         .collect()
 }
@@ -165,24 +177,43 @@ fn format_duration(ns: i64) -> String {
             rest -= count * size;
         }
     }
-    match parts.is_empty() {
-        false => parts.join(" "),
-        true if ns % 1_000_000 == 0 => format!("{}ms", ns / 1_000_000),
-        true => format!("{ns}ns"),
+    if !parts.is_empty() {
+        parts.join(" ")
+    } else if ns % 1_000_000 == 0 {
+        format!("{}ms", ns / 1_000_000)
+    } else {
+        format!("{ns}ns")
     }
 }
 
 impl fmt::Display for Inspection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "file:     {} ({}, {} rows)", self.file.display(), self.format, self.rows)?;
-        let columns: Vec<String> = self.columns.iter().map(|(n, t)| format!("{n:?} {t}")).collect();
+        let plural = if self.rows == 1 { "" } else { "s" };
+        writeln!(
+            f,
+            "file:     {} ({}, {} row{plural})",
+            self.file.display(),
+            self.format,
+            self.rows
+        )?;
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(n, t)| format!("{n:?} {t}"))
+            .collect();
         writeln!(f, "columns:  {}", columns.join(", "))?;
-        match self.symbols.is_empty() {
-            true => writeln!(f, "symbols:  (no symbol column)")?,
-            false => writeln!(f, "symbols:  {}", quoted_list(&self.symbols))?,
+        if self.symbols.is_empty() {
+            writeln!(f, "symbols:  (no symbol column)")?;
+        } else {
+            writeln!(f, "symbols:  {}", quoted_list(&self.symbols))?;
         }
         if let (Some(first), Some(last)) = (self.first, self.last) {
-            writeln!(f, "span:     {} to {}", format_timestamp(first), format_timestamp(last))?;
+            writeln!(
+                f,
+                "span:     {} to {}",
+                format_timestamp(first),
+                format_timestamp(last)
+            )?;
         }
         if let Some(spacing) = self.spacing {
             writeln!(f, "spacing:  {} (median)", format_duration(spacing))?;
@@ -196,7 +227,10 @@ impl Inspection {
     fn fmt_gaps(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "gaps:     {}", self.gap_count)?;
         for gap in &self.largest_gaps {
-            let symbol = gap.symbol.as_deref().map_or(String::new(), |s| format!(" [{s}]"));
+            let symbol = gap
+                .symbol
+                .as_deref()
+                .map_or(String::new(), |s| format!(" [{s}]"));
             writeln!(
                 f,
                 "  {} to {} ({}){symbol}",
@@ -220,5 +254,41 @@ impl Inspection {
             writeln!(f, "  {problem}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(DAY), "1d");
+        assert_eq!(format_duration(5 * DAY + 90 * MINUTE), "5d 1h 30m");
+        assert_eq!(format_duration(MINUTE + SECOND), "1m 1s");
+        assert_eq!(format_duration(250_000_000), "250ms");
+        assert_eq!(format_duration(1_500), "1500ns");
+    }
+
+    #[test]
+    fn median_ignores_backward_steps() {
+        let series = vec![(None, vec![0, 1, 2, 5, 4]), (None, vec![10, 11])];
+        assert_eq!(median_spacing(&series), Some(1));
+        assert_eq!(median_spacing(&[(None, vec![7])]), None);
+    }
+
+    #[test]
+    fn gaps_are_found_per_symbol() {
+        let series = vec![
+            (Some("A".to_string()), vec![0, DAY, 7 * DAY]),
+            (Some("B".to_string()), vec![0, 10 * DAY]),
+        ];
+        let gaps = find_gaps(&series, DAY);
+        assert_eq!(gaps.len(), 2);
+        assert_eq!(
+            (gaps[0].symbol.as_deref(), gaps[0].length()),
+            (Some("A"), 6 * DAY)
+        );
+        assert_eq!((gaps[1].start, gaps[1].end), (0, 10 * DAY));
     }
 }

@@ -2,18 +2,20 @@
 //! date range, and the timestamp syntax accepted in files and on the command line.
 
 use std::fmt;
-use std::io::Cursor;
+use std::fs::File;
+use std::io::{Cursor, Seek};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
-use polars::prelude::{CsvReadOptions, DataFrame, ParquetReader, PolarsError, SerReader};
+use polars::io::mmap::MmapBytesReader;
+use polars::prelude::{Column, CsvReadOptions, DataFrame, ParquetReader, PolarsError, SerReader};
 
 use super::validate::{check_bars, group_by_symbol, Columns, Problems, SymbolRows};
 use super::Bars;
 use crate::error::InputError;
 
 const NS_PER_SEC: i64 = 1_000_000_000;
-const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
+pub(crate) const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
 /// `NaiveDate::num_days_from_ce` of 1970-01-01.
 const EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
@@ -75,16 +77,30 @@ impl fmt::Display for Format {
 pub fn load_bars(path: &Path, opts: &LoadOptions) -> Result<Bars, InputError> {
     let mut problems = Problems::first_only();
     let table = Table::open(path, &mut problems)?;
+    bars_from_table(path, table, problems, opts)
+}
+
+/// Loads bars from CSV text held in memory (such as the data set built into the binary);
+/// `name` stands for the file in messages and must end in `.csv`.
+pub fn load_csv_bytes(name: &Path, bytes: &'static [u8], opts: &LoadOptions) -> Result<Bars, InputError> {
+    let mut problems = Problems::first_only();
+    let frame = read_csv(&mut Cursor::new(bytes)).map_err(|e| polars_problem(name, Format::Csv, &e))?;
+    let table = Table::from_frame(name, Format::Csv, frame, &mut problems)?;
+    bars_from_table(name, table, problems, opts)
+}
+
+/// Validates a table's rows and keeps the chosen symbol and date range.
+fn bars_from_table(path: &Path, table: Table, mut problems: Problems, opts: &LoadOptions) -> Result<Bars, InputError> {
     problems.first_as_error()?;
     let groups = group_by_symbol(&table, &mut problems);
     problems.first_as_error()?;
-    let (symbol, rows) = choose_symbol(path, groups, opts.symbol.as_deref())?;
-    let mut bars = match rows {
-        Some(rows) => check_bars(&table, rows.into_iter(), &mut problems),
-        None => check_bars(&table, 0..table.frame.height(), &mut problems),
+    let chosen = choose_symbol(path, groups, opts.symbol.as_deref())?;
+    let mut bars = match &chosen {
+        Some(group) => check_bars(&table, group.rows.iter().copied(), &mut problems),
+        None => check_bars(&table, table.data_rows(), &mut problems),
     };
     problems.first_as_error()?;
-    bars.symbol = symbol.or_else(|| opts.symbol.clone());
+    bars.symbol = chosen.map(|g| g.symbol).or_else(|| opts.symbol.clone());
     restrict(path, bars, opts.from, opts.to)
 }
 
@@ -94,6 +110,8 @@ pub(crate) struct Table {
     pub format: Format,
     pub frame: DataFrame,
     pub columns: Columns,
+    /// Rows with every cell empty (blank lines), skipped everywhere; sorted.
+    blank_rows: Vec<usize>,
 }
 
 impl Table {
@@ -102,6 +120,15 @@ impl Table {
     /// wrong type) go to `problems`, and that column is left out.
     pub(crate) fn open(path: &Path, problems: &mut Problems) -> Result<Table, InputError> {
         let (format, frame) = read_frame(path)?;
+        Self::from_frame(path, format, frame, problems)
+    }
+
+    /// Finds the columns of a frame read from `path`.
+    fn from_frame(path: &Path, format: Format, frame: DataFrame, problems: &mut Problems) -> Result<Table, InputError> {
+        let blank_rows = blank_rows(&frame);
+        if blank_rows.len() == frame.height() {
+            return Err(InputError::new(path, "the file has no data rows"));
+        }
         let names = ColumnNames::find(path, &frame, problems)?;
         let columns = Columns::build(path, &frame, &names, problems)?;
         Ok(Table {
@@ -109,7 +136,18 @@ impl Table {
             format,
             frame,
             columns,
+            blank_rows,
         })
+    }
+
+    /// The rows (0-based, in file order) that are not blank.
+    pub(crate) fn data_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.frame.height()).filter(|row| self.blank_rows.binary_search(row).is_err())
+    }
+
+    /// How many rows are not blank.
+    pub(crate) fn data_row_count(&self) -> usize {
+        self.frame.height() - self.blank_rows.len()
     }
 
     /// The problem `message` at data row `row` (0-based), column `column`.
@@ -122,49 +160,73 @@ impl Table {
 
 /// Reads the whole file into a frame, choosing the reader by extension.
 fn read_frame(path: &Path) -> Result<(Format, DataFrame), InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError::new(path, e.to_string()))?;
-    let format = Format::of(path).ok_or_else(|| {
-        InputError::new(path, "unsupported file type, expected .csv or .parquet")
-    })?;
-    if bytes.is_empty() {
+    let os_error = |e: std::io::Error| InputError::new(path, e.to_string());
+    let mut file = File::open(path).map_err(os_error)?;
+    let metadata = file.metadata().map_err(os_error)?;
+    let format = Format::of(path)
+        .ok_or_else(|| InputError::new(path, "unsupported file type, expected .csv or .parquet"))?;
+    if metadata.is_dir() {
+        return Err(InputError::new(
+            path,
+            "this is a directory, not a data file",
+        ));
+    }
+    if metadata.len() == 0 {
         return Err(InputError::new(path, "the file is empty"));
     }
     let frame = match format {
-        Format::Csv => read_csv(path, &bytes)?,
-        Format::Parquet => ParquetReader::new(Cursor::new(bytes.as_slice()))
-            .finish()
-            .map_err(|e| polars_problem(path, "Parquet", &e))?,
+        Format::Csv => read_csv(&mut file),
+        Format::Parquet => ParquetReader::new(file).finish(),
     };
-    if frame.height() == 0 {
-        return Err(InputError::new(path, "the file has no data rows"));
-    }
+    let frame = frame.map_err(|e| polars_problem(path, format, &e))?;
     Ok((format, frame))
 }
 
-/// Parses CSV bytes, letting polars infer column types. When a cell past the inference
+/// Parses a CSV file, letting polars infer column types. When a cell past the inference
 /// window does not fit its column's type, reads again with every column as text so the
 /// checker can point at the bad cell.
-fn read_csv(path: &Path, bytes: &[u8]) -> Result<DataFrame, InputError> {
-    csv_frame(bytes, Some(100))
-        .or_else(|_| csv_frame(bytes, Some(0)))
-        .map_err(|e| polars_problem(path, "CSV", &e))
+fn read_csv<R: MmapBytesReader + Seek + 'static>(file: &mut R) -> Result<DataFrame, PolarsError> {
+    csv_frame(file, Some(100)).or_else(|_| csv_frame(file, Some(0)))
 }
 
-/// One polars CSV read; `infer_rows == Some(0)` reads every column as text.
-fn csv_frame(bytes: &[u8], infer_rows: Option<usize>) -> Result<DataFrame, PolarsError> {
+/// One polars CSV read from the start of `file`; `infer_rows == Some(0)` reads every column
+/// as text.
+fn csv_frame<R: MmapBytesReader + Seek + 'static>(file: &mut R, infer_rows: Option<usize>) -> Result<DataFrame, PolarsError> {
+    file.rewind()?;
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(infer_rows)
         .with_rechunk(true)
-        .into_reader_with_file_handle(Cursor::new(bytes))
+        .into_reader_with_file_handle(file)
         .finish()
 }
 
+/// Rows where every cell is null: polars reads blank lines (e.g. at the end of a CSV file)
+/// as such rows.
+fn blank_rows(frame: &DataFrame) -> Vec<usize> {
+    let columns = frame.columns();
+    if columns.is_empty() || columns.iter().any(|c| c.null_count() == 0) {
+        return Vec::new();
+    }
+    let all_null = columns
+        .iter()
+        .map(Column::is_null)
+        .reduce(|all, nulls| &all & &nulls)
+        .unwrap_or_default();
+    let rows = all_null.iter().enumerate();
+    rows.filter_map(|(row, blank)| (blank == Some(true)).then_some(row))
+        .collect()
+}
+
 /// A polars read error as a one-line input error.
-fn polars_problem(path: &Path, what: &str, err: &PolarsError) -> InputError {
+fn polars_problem(path: &Path, format: Format, err: &PolarsError) -> InputError {
     let text = err.to_string();
-    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-    InputError::new(path, format!("cannot read as {what}: {first_line}"))
+    let first_line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    InputError::new(path, format!("cannot read as {format}: {first_line}"))
 }
 
 /// A column role and the spellings (normalised: lower-case letters and digits) that name it.
@@ -180,10 +242,22 @@ const TIME: Role = Role {
 };
 /// Open, high, low, close, in the order of [`Columns::prices`].
 const PRICES: [Role; 4] = [
-    Role { display: "Open", aliases: &["open", "o"] },
-    Role { display: "High", aliases: &["high", "h"] },
-    Role { display: "Low", aliases: &["low", "l"] },
-    Role { display: "Close", aliases: &["close", "c"] },
+    Role {
+        display: "Open",
+        aliases: &["open", "o"],
+    },
+    Role {
+        display: "High",
+        aliases: &["high", "h"],
+    },
+    Role {
+        display: "Low",
+        aliases: &["low", "l"],
+    },
+    Role {
+        display: "Close",
+        aliases: &["close", "c"],
+    },
 ];
 const VOLUME: Role = Role {
     display: "Volume",
@@ -286,25 +360,32 @@ fn missing_column(path: &Path, role: &Role, headers: &[&str], names: &ColumnName
 
 /// `"; did you mean "Close" for "Clsoe"?"` when an unused header is a near miss for the role.
 fn suggestion(role: &Role, headers: &[&str], names: &ColumnNames) -> String {
-    let near = headers
+    let nearest = headers
         .iter()
         .filter(|h| !names.uses(h))
-        .filter_map(|h| {
-            let n = normalise(h);
-            let best = role
-                .aliases
-                .iter()
-                .filter(|a| a.len() >= 3)
-                .filter(|a| edit_distance(&n, a) <= if a.len() <= 4 { 1 } else { 2 })
-                .map(|a| edit_distance(&n, a))
-                .min()?;
-            Some((best, *h))
-        })
+        .filter_map(|h| Some((near_miss(&normalise(h), role)?, *h)))
         .min_by_key(|(distance, _)| *distance);
-    match near {
+    match nearest {
         Some((_, header)) => format!("; did you mean \"{}\" for {header:?}?", role.display),
         None => String::new(),
     }
+}
+
+/// The edit distance from `name` to the role's nearest alias of 3+ letters, when it looks
+/// like a typo of it: at most 1 edit for aliases up to 4 letters, else 2.
+fn near_miss(name: &str, role: &Role) -> Option<usize> {
+    role.aliases
+        .iter()
+        .filter(|alias| alias.len() >= 3)
+        .map(|alias| {
+            (
+                edit_distance(name, alias),
+                if alias.len() <= 4 { 1 } else { 2 },
+            )
+        })
+        .filter(|(distance, allowed)| distance <= allowed)
+        .map(|(distance, _)| distance)
+        .min()
 }
 
 /// Edit distance counting insertions, deletions, substitutions and swaps of neighbours.
@@ -315,13 +396,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -334,54 +417,71 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// `"a", "b", "c"`, shortened after 20 items.
 pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
     const SHOWN: usize = 20;
-    let mut list: Vec<String> = items.iter().take(SHOWN).map(|s| format!("{:?}", s.as_ref())).collect();
+    let mut list: Vec<String> = items
+        .iter()
+        .take(SHOWN)
+        .map(|s| format!("{:?}", s.as_ref()))
+        .collect();
     if items.len() > SHOWN {
         list.push(format!("… and {} more", items.len() - SHOWN));
     }
     list.join(", ")
 }
 
-/// The symbol to load and its rows (`None` = every row). Without a symbol column the
-/// symbol is `None`; with one symbol it is taken; with several, `wanted` chooses.
+/// The symbol to load, with its rows: `None` without a symbol column; the only symbol;
+/// or, with several, the one `wanted` (compared ignoring ASCII case).
 fn choose_symbol(
     path: &Path,
-    groups: Vec<SymbolRows>,
+    mut groups: Vec<SymbolRows>,
     wanted: Option<&str>,
-) -> Result<(Option<String>, Option<Vec<usize>>), InputError> {
-    let names: Vec<&str> = groups.iter().map(|g| g.symbol.as_str()).collect();
-    let index = match (wanted, groups.len()) {
-        (_, 0) => return Ok((None, None)),
-        (None, 1) => 0,
-        (None, _) => {
-            return Err(InputError::new(
-                path,
-                format!(
-                    "the file holds {} symbols ({}); choose one with --symbol",
-                    names.len(),
-                    quoted_list(&names)
-                ),
-            ))
-        }
-        (Some(w), _) => names.iter().position(|n| n.eq_ignore_ascii_case(w)).ok_or_else(|| {
-            InputError::new(
-                path,
-                format!("symbol {w:?} not found; the file holds {}", quoted_list(&names)),
-            )
-        })?,
+) -> Result<Option<SymbolRows>, InputError> {
+    let symbols = || {
+        let names: Vec<&str> = groups.iter().map(|g| g.symbol.as_str()).collect();
+        quoted_list(&names)
     };
-    let group = groups.into_iter().nth(index).ok_or_else(|| InputError::new(path, "no symbols"))?;
-    Ok((Some(group.symbol), Some(group.rows)))
+    let index = match wanted {
+        _ if groups.is_empty() => return Ok(None),
+        Some(w) => groups
+            .iter()
+            .position(|g| g.symbol.eq_ignore_ascii_case(w))
+            .ok_or_else(|| {
+                InputError::new(
+                    path,
+                    format!("symbol {w:?} not found; the file holds {}", symbols()),
+                )
+            })?,
+        None if groups.len() == 1 => 0,
+        None => {
+            let message = format!(
+                "the file holds {} symbols ({}); choose one with --symbol",
+                groups.len(),
+                symbols()
+            );
+            return Err(InputError::new(path, message));
+        }
+    };
+    Ok(Some(groups.swap_remove(index)))
 }
 
 /// Keeps the bars within `from ..= to` (bars are strictly increasing in time).
-fn restrict(path: &Path, mut bars: Bars, from: Option<i64>, to: Option<i64>) -> Result<Bars, InputError> {
+fn restrict(
+    path: &Path,
+    mut bars: Bars,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Bars, InputError> {
     let start = from.map_or(0, |f| bars.time.partition_point(|&t| t < f));
     let end = to.map_or(bars.len(), |t| bars.time.partition_point(|&x| x <= t));
     if start >= end {
         return Err(InputError::new(path, empty_range_message(&bars, from, to)));
     }
     keep_range(&mut bars.time, start, end);
-    for prices in [&mut bars.open, &mut bars.high, &mut bars.low, &mut bars.close] {
+    for prices in [
+        &mut bars.open,
+        &mut bars.high,
+        &mut bars.low,
+        &mut bars.close,
+    ] {
         keep_range(prices, start, end);
     }
     if let Some(volume) = bars.volume.as_mut() {
@@ -420,7 +520,10 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     if let Ok(epoch) = s.parse::<i64>() {
         return epoch_to_ns(epoch);
     }
-    let mut scan = Scanner { bytes: s.as_bytes(), pos: 0 };
+    let mut scan = Scanner {
+        bytes: s.as_bytes(),
+        pos: 0,
+    };
     let days = scan.date()?;
     let time_of_day = if scan.eat(b'T') || scan.eat(b' ') {
         scan.time_of_day()?
@@ -464,7 +567,7 @@ impl Scanner<'_> {
         found
     }
 
-    /// Reads `min..=max` decimal digits.
+    /// Reads `min..=max` decimal digits; on failure reads nothing.
     fn digits(&mut self, min: usize, max: usize) -> Option<i64> {
         let start = self.pos;
         let mut value = 0i64;
@@ -475,13 +578,20 @@ impl Scanner<'_> {
             }
             self.pos += 1;
         }
-        (self.pos - start >= min).then_some(value)
+        if self.pos - start < min {
+            self.pos = start;
+            return None;
+        }
+        Some(value)
     }
 
     /// `YYYY-MM-DD` or `YYYY/MM/DD` as days since 1970-01-01.
     fn date(&mut self) -> Option<i64> {
         let year = self.digits(4, 4)?;
-        let sep = *self.bytes.get(self.pos).filter(|b| **b == b'-' || **b == b'/')?;
+        let sep = *self
+            .bytes
+            .get(self.pos)
+            .filter(|b| **b == b'-' || **b == b'/')?;
         self.pos += 1;
         let month = self.digits(1, 2)?;
         if !self.eat(sep) {
@@ -499,8 +609,16 @@ impl Scanner<'_> {
             return None;
         }
         let minute = self.digits(2, 2)?;
-        let second = if self.eat(b':') { self.digits(2, 2)? } else { 0 };
-        let nanos = if self.eat(b'.') || self.eat(b',') { self.fraction()? } else { 0 };
+        let second = if self.eat(b':') {
+            self.digits(2, 2)?
+        } else {
+            0
+        };
+        let nanos = if self.eat(b'.') || self.eat(b',') {
+            self.fraction()?
+        } else {
+            0
+        };
         if hour > 23 || minute > 59 || second > 59 {
             return None;
         }
@@ -532,8 +650,11 @@ impl Scanner<'_> {
             return Some(0);
         };
         let hours = self.digits(2, 2)?;
-        self.eat(b':');
-        let minutes = if self.pos < self.bytes.len() { self.digits(2, 2)? } else { 0 };
+        let minutes = if self.eat(b':') {
+            self.digits(2, 2)?
+        } else {
+            self.digits(2, 2).unwrap_or(0)
+        };
         (hours < 24 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
     }
 }
@@ -548,5 +669,158 @@ pub fn format_timestamp(ns: i64) -> String {
         t.format("%Y-%m-%d %H:%M:%S").to_string()
     } else {
         t.format("%Y-%m-%d %H:%M:%S%.f").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEC: i64 = NS_PER_SEC;
+    const JAN_31_2010: i64 = 14_640 * NS_PER_DAY;
+
+    #[test]
+    fn dates_mean_midnight() {
+        assert_eq!(parse_timestamp("1970-01-02"), Some(NS_PER_DAY));
+        assert_eq!(parse_timestamp("2010-01-31"), Some(JAN_31_2010));
+        assert_eq!(parse_timestamp(" 2010/01/31 "), Some(JAN_31_2010));
+        assert_eq!(parse_timestamp("2010-1-31"), Some(JAN_31_2010));
+        assert_eq!(parse_timestamp("1969-12-31"), Some(-NS_PER_DAY));
+    }
+
+    #[test]
+    fn datetimes_with_optional_seconds_and_fraction() {
+        assert_eq!(
+            parse_timestamp("2010-01-31 01:02"),
+            Some(JAN_31_2010 + 3_720 * SEC)
+        );
+        assert_eq!(
+            parse_timestamp("2010-01-31T01:02:03"),
+            Some(JAN_31_2010 + 3_723 * SEC)
+        );
+        assert_eq!(parse_timestamp("1970-01-01 00:00:00.5"), Some(SEC / 2));
+        assert_eq!(parse_timestamp("1970-01-01 00:00:00,25"), Some(SEC / 4));
+        assert_eq!(
+            parse_timestamp("1970-01-01T00:00:00.123456789"),
+            Some(123_456_789)
+        );
+        assert_eq!(
+            parse_timestamp("1970-01-01T00:00:00.1234567891"),
+            Some(123_456_789)
+        );
+    }
+
+    #[test]
+    fn offsets_convert_to_utc() {
+        assert_eq!(parse_timestamp("1970-01-01T02:00:00+02:00"), Some(0));
+        assert_eq!(
+            parse_timestamp("1970-01-01T00:00:00-0130"),
+            Some(5_400 * SEC)
+        );
+        assert_eq!(parse_timestamp("1970-01-01 01:00:00 +01"), Some(0));
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_timestamp("1970-01-02Z"), Some(NS_PER_DAY));
+    }
+
+    #[test]
+    fn epochs_by_magnitude() {
+        let jan_1_2010 = 1_262_304_000 * SEC;
+        assert_eq!(parse_timestamp("1262304000"), Some(jan_1_2010));
+        assert_eq!(parse_timestamp("1262304000000"), Some(jan_1_2010));
+        assert_eq!(parse_timestamp("1262304000000000"), Some(jan_1_2010));
+        assert_eq!(parse_timestamp("1262304000000000000"), Some(jan_1_2010));
+        assert_eq!(parse_timestamp("-86400"), Some(-NS_PER_DAY));
+    }
+
+    #[test]
+    fn malformed_timestamps_are_rejected() {
+        for bad in [
+            "",
+            "abc",
+            "2010-13-01",
+            "2010-02-30",
+            "2010-01-31 24:00",
+            "2010-01-31 10:60",
+            "2010-01-31 10:00:60",
+            "2010-01-31T",
+            "2010-01-31 10",
+            "31/01/2010",
+            "2010-01/31",
+            "2010-01-31x",
+            "2010-01-31 10:00+25:00",
+            "2010-01-31 10:00+02:",
+            "2010-01-31 10:00+021",
+            "2010-01-31 10:00+2",
+            "9999-12-31",
+            "99999999999999999999",
+            "2010-01-31 10:00:00.",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn yyyymmdd_integers_are_epoch_seconds() {
+        assert_eq!(parse_timestamp("20100131"), Some(20_100_131 * SEC));
+    }
+
+    #[test]
+    fn timestamps_format_compactly() {
+        assert_eq!(format_timestamp(JAN_31_2010), "2010-01-31");
+        assert_eq!(
+            format_timestamp(JAN_31_2010 + 3_723 * SEC),
+            "2010-01-31 01:02:03"
+        );
+        assert_eq!(
+            format_timestamp(JAN_31_2010 + SEC / 4),
+            "2010-01-31 00:00:00.250"
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert_eq!(edit_distance("clsoe", "close"), 1);
+        assert_eq!(edit_distance("close", "close"), 0);
+        assert_eq!(edit_distance("adjclose", "close"), 3);
+        assert_eq!(edit_distance("", "low"), 3);
+    }
+
+    #[test]
+    fn near_misses_are_typos_only() {
+        assert_eq!(near_miss("clsoe", &PRICES[3]), Some(1));
+        assert_eq!(near_miss("hihg", &PRICES[1]), Some(1));
+        assert_eq!(near_miss("adjclose", &PRICES[3]), None);
+        assert_eq!(
+            near_miss("x", &PRICES[0]),
+            None,
+            "one-letter aliases are not matched"
+        );
+        assert_eq!(near_miss("dtae", &TIME), Some(1));
+    }
+
+    #[test]
+    fn roles_match_any_case_and_spacing() {
+        assert_eq!(
+            find_role(&["Adj Close", " CLOSE"], &PRICES[3]),
+            Some(" CLOSE")
+        );
+        assert_eq!(find_role(&["Date", "Timestamp"], &TIME), Some("Timestamp"));
+        assert_eq!(find_role(&["o", "h"], &PRICES[0]), Some("o"));
+        assert_eq!(find_role(&["Adj Close"], &PRICES[3]), None);
+    }
+
+    #[test]
+    fn unnamed_index_columns() {
+        assert_eq!(unnamed_first(&["", "Open"]), Some(""));
+        assert_eq!(unnamed_first(&["Unnamed: 0", "Open"]), Some("Unnamed: 0"));
+        assert_eq!(unnamed_first(&["column_1"]), Some("column_1"));
+        assert_eq!(unnamed_first(&["Open", ""]), None);
+    }
+
+    #[test]
+    fn lists_are_quoted_and_shortened() {
+        assert_eq!(quoted_list(&["a", ""]), "\"a\", \"\"");
+        let many: Vec<String> = (0..25).map(|i| i.to_string()).collect();
+        assert!(quoted_list(&many).ends_with("\"19\", … and 5 more"));
     }
 }

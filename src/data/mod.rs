@@ -5,7 +5,7 @@ mod validate;
 pub mod inspect;
 
 pub use inspect::{inspect, Inspection};
-pub use load::{format_timestamp, load_bars, parse_timestamp, Format, LoadOptions};
+pub use load::{format_timestamp, load_bars, load_csv_bytes, parse_timestamp, Format, LoadOptions};
 
 /// OHLCV bars of one symbol, oldest first, as plain column vectors of equal length.
 ///

@@ -4,13 +4,16 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use polars::prelude::{Column, DataFrame, DataType, Float64Chunked, Int64Chunked, StringChunked, TimeUnit};
+use polars::prelude::{
+    Column, DataFrame, DataType, Float64Chunked, Int64Chunked, StringChunked, TimeUnit,
+};
 
-use super::load::{epoch_to_ns, format_timestamp, parse_timestamp, ColumnNames, Format, Table};
+use super::load::{
+    epoch_to_ns, format_timestamp, parse_timestamp, ColumnNames, Format, Table, NS_PER_DAY,
+};
 use super::Bars;
 use crate::error::InputError;
 
-const NS_PER_DAY: i64 = 86_400_000_000_000;
 /// Indexes into [`Columns::prices`].
 const HIGH: usize = 1;
 const LOW: usize = 2;
@@ -28,12 +31,22 @@ pub(crate) struct Problems {
 impl Problems {
     /// Stop at the first problem.
     pub(crate) fn first_only() -> Self {
-        Problems { stop_at_first: true, limit: 1, kept: Vec::new(), total: 0 }
+        Problems {
+            stop_at_first: true,
+            limit: 1,
+            kept: Vec::new(),
+            total: 0,
+        }
     }
 
     /// Collect every problem, keeping the first `limit`.
     pub(crate) fn collect(limit: usize) -> Self {
-        Problems { stop_at_first: false, limit, kept: Vec::new(), total: 0 }
+        Problems {
+            stop_at_first: false,
+            limit,
+            kept: Vec::new(),
+            total: 0,
+        }
     }
 
     /// Records a problem; `problem` is only built when it will be kept.
@@ -51,9 +64,10 @@ impl Problems {
 
     /// The first problem as an error, if there is one.
     pub(crate) fn first_as_error(&mut self) -> Result<(), InputError> {
-        match self.kept.is_empty() {
-            true => Ok(()),
-            false => Err(self.kept.swap_remove(0)),
+        if self.kept.is_empty() {
+            Ok(())
+        } else {
+            Err(self.kept.swap_remove(0))
         }
     }
 
@@ -87,8 +101,19 @@ impl Columns {
         };
         let prices = names.prices.each_ref().map(&mut optional);
         let volume = optional(&names.volume);
-        let symbol = optional_column(path, frame, names.symbol.as_deref(), TextColumn::new, problems);
-        Ok(Columns { time, prices, volume, symbol })
+        let symbol = optional_column(
+            path,
+            frame,
+            names.symbol.as_deref(),
+            TextColumn::new,
+            problems,
+        );
+        Ok(Columns {
+            time,
+            prices,
+            volume,
+            symbol,
+        })
     }
 }
 
@@ -111,8 +136,11 @@ fn lookup<'f>(path: &Path, frame: &'f DataFrame, name: &str) -> Result<&'f Colum
 }
 
 fn wrong_type(path: &Path, column: &Column, expected: &str) -> InputError {
-    InputError::new(path, format!("column has type {}, expected {expected}", column.dtype()))
-        .column(column.name().as_str())
+    InputError::new(
+        path,
+        format!("column has type {}, expected {expected}", column.dtype()),
+    )
+    .column(column.name().as_str())
 }
 
 /// The column as text, when polars can show it as text.
@@ -138,12 +166,19 @@ impl NumberColumn {
         let dtype = column.dtype();
         let values = if dtype.is_primitive_numeric() || dtype.is_null() {
             let floats = column.cast(&DataType::Float64).ok();
-            floats.and_then(|c| c.f64().ok().map(|ca| Numbers::Float(ca.rechunk().into_owned())))
+            floats.and_then(|c| {
+                c.f64()
+                    .ok()
+                    .map(|ca| Numbers::Float(ca.rechunk().into_owned()))
+            })
         } else {
             as_text(column).map(Numbers::Text)
         };
         let values = values.ok_or_else(|| wrong_type(path, column, "numbers"))?;
-        Ok(NumberColumn { name: column.name().to_string(), values })
+        Ok(NumberColumn {
+            name: column.name().to_string(),
+            values,
+        })
     }
 
     /// The number at `row`, or what is wrong with the cell.
@@ -152,7 +187,9 @@ impl NumberColumn {
             Numbers::Float(values) => values.get(row).ok_or_else(missing),
             Numbers::Text(values) => match values.get(row).map(str::trim) {
                 None | Some("") => Err(missing()),
-                Some(s) => s.parse().map_err(|_| format!("cannot parse {s:?} as a number")),
+                Some(s) => s
+                    .parse()
+                    .map_err(|_| format!("cannot parse {s:?} as a number")),
             },
         }
     }
@@ -172,7 +209,10 @@ pub(crate) struct TimeColumn {
 enum Times {
     Text(StringChunked),
     Epoch(Int64Chunked),
-    Scaled { values: Int64Chunked, ns_per_unit: i64 },
+    Scaled {
+        values: Int64Chunked,
+        ns_per_unit: i64,
+    },
 }
 
 impl TimeColumn {
@@ -182,7 +222,10 @@ impl TimeColumn {
             Some(ints.i64().ok()?.rechunk().into_owned())
         };
         let values = match column.dtype() {
-            DataType::Date => physical().map(|values| Times::Scaled { values, ns_per_unit: NS_PER_DAY }),
+            DataType::Date => physical().map(|values| Times::Scaled {
+                values,
+                ns_per_unit: NS_PER_DAY,
+            }),
             DataType::Datetime(unit, _) => physical().map(|values| Times::Scaled {
                 values,
                 ns_per_unit: match unit {
@@ -195,7 +238,11 @@ impl TimeColumn {
             _ => as_text(column).map(Times::Text),
         };
         let values = values.ok_or_else(|| wrong_type(path, column, "dates or times"))?;
-        Ok(TimeColumn { name: column.name().to_string(), values })
+        let name = match column.name().as_str() {
+            "" => "(unnamed)".to_string(),
+            name => name.to_string(),
+        };
+        Ok(TimeColumn { name, values })
     }
 
     /// The timestamp at `row` in ns, or what is wrong with the cell.
@@ -203,15 +250,21 @@ impl TimeColumn {
         match &self.values {
             Times::Text(values) => match values.get(row).map(str::trim) {
                 None | Some("") => Err(missing()),
-                Some(s) => parse_timestamp(s).ok_or_else(|| format!("cannot parse {s:?} as a timestamp")),
+                Some(s) => {
+                    parse_timestamp(s).ok_or_else(|| format!("cannot parse {s:?} as a timestamp"))
+                }
             },
             Times::Epoch(values) => {
                 let epoch = values.get(row).ok_or_else(missing)?;
                 epoch_to_ns(epoch).ok_or_else(|| format!("epoch {epoch} is out of range"))
             }
-            Times::Scaled { values, ns_per_unit } => {
+            Times::Scaled {
+                values,
+                ns_per_unit,
+            } => {
                 let raw = values.get(row).ok_or_else(missing)?;
-                raw.checked_mul(*ns_per_unit).ok_or_else(|| "timestamp is out of range".to_string())
+                raw.checked_mul(*ns_per_unit)
+                    .ok_or_else(|| "timestamp is out of range".to_string())
             }
         }
     }
@@ -226,7 +279,10 @@ pub(crate) struct TextColumn {
 impl TextColumn {
     fn new(path: &Path, column: &Column) -> Result<TextColumn, InputError> {
         let values = as_text(column).ok_or_else(|| wrong_type(path, column, "text"))?;
-        Ok(TextColumn { name: column.name().to_string(), values })
+        Ok(TextColumn {
+            name: column.name().to_string(),
+            values,
+        })
     }
 }
 
@@ -245,8 +301,13 @@ pub(crate) fn group_by_symbol(table: &Table, problems: &mut Problems) -> Vec<Sym
     let mut groups: Vec<SymbolRows> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut last: Option<(&str, usize)> = None;
-    for row in 0..table.frame.height() {
-        let Some(symbol) = column.values.get(row).map(str::trim).filter(|s| !s.is_empty()) else {
+    for row in table.data_rows() {
+        let Some(symbol) = column
+            .values
+            .get(row)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        else {
             problems.report(|| table.problem(row, &column.name, missing()));
             if problems.done() {
                 break;
@@ -256,7 +317,10 @@ pub(crate) fn group_by_symbol(table: &Table, problems: &mut Problems) -> Vec<Sym
         let group = match last {
             Some((previous, group)) if previous == symbol => group,
             _ => *index.entry(symbol).or_insert_with(|| {
-                groups.push(SymbolRows { symbol: symbol.to_string(), rows: Vec::new() });
+                groups.push(SymbolRows {
+                    symbol: symbol.to_string(),
+                    rows: Vec::new(),
+                });
                 groups.len() - 1
             }),
         };
@@ -282,7 +346,8 @@ pub(crate) fn check_bars(
     rows: impl Iterator<Item = usize>,
     problems: &mut Problems,
 ) -> Bars {
-    let mut bars = empty_bars(rows.size_hint().0, table.columns.volume.is_some());
+    let capacity = rows.size_hint().1.unwrap_or(0);
+    let mut bars = empty_bars(capacity, table.columns.volume.is_some());
     let mut previous = None;
     for row in rows {
         if let Some(bar) = check_row(table, row, &mut previous, problems) {
@@ -309,7 +374,11 @@ fn check_row(
         clean = false;
         problems.report(|| table.problem(row, column, message));
     };
-    let time = columns.time.value(row).map_err(|m| report(&columns.time.name, m)).ok();
+    let time = columns
+        .time
+        .value(row)
+        .map_err(|m| report(&columns.time.name, m))
+        .ok();
     if let Some(time) = time {
         if let Some(message) = order_problem(table.format, *previous, time) {
             report(&columns.time.name, message);
@@ -319,7 +388,9 @@ fn check_row(
     let mut prices = [f64::NAN; 4];
     let mut all_prices = true;
     for (price, column) in prices.iter_mut().zip(&columns.prices) {
-        let value = column.as_ref().map(|c| check_price(c, row).map_err(|m| report(&c.name, m)));
+        let value = column
+            .as_ref()
+            .map(|c| check_price(c, row).map_err(|m| report(&c.name, m)));
         match value {
             Some(Ok(v)) => *price = v,
             _ => all_prices = false,
@@ -331,25 +402,37 @@ fn check_row(
             report(name, message);
         }
     }
-    let volume = columns.volume.as_ref().and_then(|c| check_volume(c, row).map_err(|m| report(&c.name, m)).ok());
-    Some(Bar { time: time?, prices, volume }).filter(|_| clean)
+    let volume = columns
+        .volume
+        .as_ref()
+        .and_then(|c| check_volume(c, row).map_err(|m| report(&c.name, m)).ok());
+    Some(Bar {
+        time: time?,
+        prices,
+        volume,
+    })
+    .filter(|_| clean)
 }
 
 /// Why `time` cannot follow the previous timestamp, if it cannot.
 fn order_problem(format: Format, previous: Option<(i64, usize)>, time: i64) -> Option<String> {
     let (before, before_row) = previous?;
+    if time > before {
+        return None;
+    }
     let there = format.location(before_row);
-    if time == before {
-        Some(format!("duplicate timestamp {} (also on {there})", format_timestamp(time)))
-    } else if time < before {
-        Some(format!(
+    Some(if time == before {
+        format!(
+            "duplicate timestamp {} (also on {there})",
+            format_timestamp(time)
+        )
+    } else {
+        format!(
             "timestamp {} is out of order: earlier than {} on {there}",
             format_timestamp(time),
             format_timestamp(before)
-        ))
-    } else {
-        None
-    }
+        )
+    })
 }
 
 fn check_price(column: &NumberColumn, row: usize) -> Result<f64, String> {
@@ -414,5 +497,88 @@ fn push_bar(bars: &mut Bars, bar: Bar) {
     bars.close.push(close);
     if let (Some(volumes), Some(volume)) = (bars.volume.as_mut(), bar.volume) {
         volumes.push(volume);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::{NewChunkedArray, StringChunked};
+
+    use super::*;
+
+    fn problem(n: usize) -> InputError {
+        InputError::new("f.csv", format!("problem {n}"))
+    }
+
+    #[test]
+    fn first_only_stops_after_one_problem() {
+        let mut problems = Problems::first_only();
+        assert!(!problems.done());
+        assert_eq!(problems.first_as_error(), Ok(()));
+        problems.report(|| problem(1));
+        problems.report(|| problem(2));
+        assert!(problems.done());
+        assert_eq!(problems.first_as_error(), Err(problem(1)));
+    }
+
+    #[test]
+    fn collecting_keeps_a_few_and_counts_all() {
+        let mut problems = Problems::collect(2);
+        for n in 0..5 {
+            problems.report(|| problem(n));
+        }
+        assert!(!problems.done());
+        assert_eq!(problems.into_parts(), (vec![problem(0), problem(1)], 5));
+    }
+
+    #[test]
+    fn price_ranges() {
+        assert_eq!(range_problem([1.0, 2.0, 0.5, 1.5]), None);
+        assert_eq!(range_problem([1.0, 1.0, 1.0, 1.0]), None);
+        assert_eq!(
+            range_problem([1.0, 0.4, 0.5, 1.5]),
+            Some((HIGH, "high 0.4 is below low 0.5".into()))
+        );
+        assert_eq!(
+            range_problem([2.5, 2.0, 0.5, 1.5]),
+            Some((HIGH, "high 2 is below open 2.5".into()))
+        );
+        assert_eq!(
+            range_problem([1.0, 2.0, 0.5, 0.4]),
+            Some((LOW, "low 0.5 is above close 0.4".into()))
+        );
+    }
+
+    #[test]
+    fn order_problems_name_the_earlier_line() {
+        let day = NS_PER_DAY;
+        assert_eq!(order_problem(Format::Csv, None, day), None);
+        assert_eq!(order_problem(Format::Csv, Some((day, 0)), 2 * day), None);
+        assert_eq!(
+            order_problem(Format::Csv, Some((day, 0)), day).as_deref(),
+            Some("duplicate timestamp 1970-01-02 (also on line 2)")
+        );
+        assert_eq!(
+            order_problem(Format::Parquet, Some((day, 4)), 0).as_deref(),
+            Some("timestamp 1970-01-01 is out of order: earlier than 1970-01-02 on row 5")
+        );
+    }
+
+    #[test]
+    fn text_numbers_are_parsed_per_cell() {
+        let cells = StringChunked::from_slice("Close".into(), &["1.5", " 2 ", "abc", "", "NaN"]);
+        let column = NumberColumn {
+            name: "Close".into(),
+            values: Numbers::Text(cells),
+        };
+        assert_eq!(column.value(0), Ok(1.5));
+        assert_eq!(column.value(1), Ok(2.0));
+        assert_eq!(
+            column.value(2),
+            Err("cannot parse \"abc\" as a number".into())
+        );
+        assert_eq!(column.value(3), Err("missing value".into()));
+        assert_eq!(check_price(&column, 4), Err("price is NaN".into()));
+        assert_eq!(check_volume(&column, 4), Err("volume is NaN".into()));
     }
 }

@@ -72,13 +72,24 @@ fn decide(policy: &Policy, outputs: &[StageOutput], size: f64, i: usize, broker:
     Ok(())
 }
 
+/// Computes every stage of a strategy over all bars.
+pub fn compute_stages(strategy: &Strategy, bars: &Bars) -> Vec<StageOutput> {
+    strategy.stages.iter().map(|s| compute_stage(s, bars)).collect()
+}
+
+/// The sequential trading loop: the policy reads stage outputs at each decision time and the
+/// broker executes its orders. Decisions start once every output is defined.
+pub fn trade(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig, outputs: &[StageOutput]) -> Result<Simulation> {
+    engine::simulate(bars, exec, warmup(outputs) + 1, |i, broker| {
+        decide(&strategy.policy, outputs, exec.size, i, broker)
+    })
+}
+
 /// Runs a strategy on bars with the given execution settings and computes its statistics.
 pub fn backtest(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig) -> Result<Backtest> {
-    let outputs: Vec<StageOutput> = strategy.stages.iter().map(|s| compute_stage(s, bars)).collect();
+    let outputs = compute_stages(strategy, bars);
     let warmup = warmup(&outputs);
-    let simulation = engine::simulate(bars, exec, warmup + 1, |i, broker| {
-        decide(&strategy.policy, &outputs, exec.size, i, broker)
-    })?;
+    let simulation = trade(strategy, bars, exec, &outputs)?;
     let stats = metrics::compute(StatsInput {
         time: &bars.time,
         close: &bars.close,

@@ -138,14 +138,21 @@ fn period_param(params: &BTreeMap<String, f64>, value: &ParamValue) -> Result<us
     }
 }
 
-/// Turns a TOML error into a one-line error with its line number.
+/// Turns a TOML error into a one-line error naming the line and, when the error points
+/// into a `key = value` line, the key.
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
     let message = e.message().trim().replace('\n', " ");
-    match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            InputError::new(path, message).at(format!("line {line}"))
+    let Some(span) = e.span() else {
+        return InputError::new(path, message);
+    };
+    let start = span.start.min(text.len());
+    let line = text[..start].matches('\n').count() + 1;
+    let line_text = text.lines().nth(line - 1).unwrap_or("");
+    let location = match line_text.split_once('=') {
+        Some((key, _)) if !key.trim().is_empty() && !key.trim_start().starts_with('[') => {
+            format!("line {line}, key {}", key.trim())
         }
-        None => InputError::new(path, message),
-    }
+        _ => format!("line {line}"),
+    };
+    InputError::new(path, message).at(location)
 }
