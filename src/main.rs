@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tradeorch::commands::{self, BacktestOptions};
+use tradeorch::commands::{self, BacktestOptions, DataChoice, LookaheadOptions};
 use tradeorch::engine::{ExecutionSpec, Fill};
 use tradeorch::{data, report, Error};
 
@@ -25,16 +25,28 @@ enum Command {
         #[command(subcommand)]
         command: DataCommand,
     },
+    /// List the available strategies, or show one with its defaults.
+    Strategies {
+        #[command(subcommand)]
+        command: Option<StrategiesCommand>,
+    },
+    /// Print the audit record of the decisions of a finished run on a date.
+    Explain {
+        /// A run folder written by `tradeorch backtest`.
+        run_dir: PathBuf,
+        /// The date (or date-time prefix), e.g. 2010-05-03.
+        #[arg(long)]
+        date: String,
+    },
+    /// Check that no stage output or policy signal at time t changes when data after t changes.
+    CheckLookahead(LookaheadArgs),
 }
 
 #[derive(clap::Args)]
-struct BacktestArgs {
+struct DataArgs {
     /// CSV or Parquet file of OHLCV bars [default: the strategy's [data], else the embedded GOOG daily set].
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Strategy file, or the name of a built-in strategy.
-    #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
-    strategy: String,
     /// Symbol to trade from a file with several symbols.
     #[arg(long)]
     symbol: Option<String>,
@@ -44,6 +56,45 @@ struct BacktestArgs {
     /// Last date/time to use (inclusive).
     #[arg(long)]
     to: Option<String>,
+}
+
+impl DataArgs {
+    fn choice(self) -> DataChoice {
+        DataChoice { data: self.data, symbol: self.symbol, from: self.from, to: self.to }
+    }
+}
+
+#[derive(clap::Args)]
+struct LookaheadArgs {
+    /// Strategy file, or the name of a built-in strategy.
+    #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
+    strategy: String,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Number of cut-off times, spread evenly over the data.
+    #[arg(long, default_value_t = 20)]
+    samples: usize,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum StrategiesCommand {
+    /// Print a strategy with every default filled in.
+    Show {
+        /// Strategy name or file.
+        name: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct BacktestArgs {
+    /// Strategy file, or the name of a built-in strategy.
+    #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
+    strategy: String,
+    #[command(flatten)]
+    data: DataArgs,
     /// Starting cash.
     #[arg(long)]
     cash: Option<f64>,
@@ -72,11 +123,8 @@ enum DataCommand {
 
 fn backtest(args: BacktestArgs) -> Result<(), Error> {
     let opts = BacktestOptions {
-        data: args.data,
         strategy: Some(args.strategy),
-        symbol: args.symbol,
-        from: args.from,
-        to: args.to,
+        data: args.data.choice(),
         overrides: ExecutionSpec {
             cash: args.cash,
             commission: args.commission,
@@ -96,6 +144,48 @@ fn backtest(args: BacktestArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn strategies(command: Option<StrategiesCommand>) -> Result<(), Error> {
+    match command {
+        None => {
+            let infos = commands::list_strategies(std::path::Path::new("strategies"))?;
+            let width = infos.iter().map(|i| i.name.len()).max().unwrap_or(0);
+            for i in infos {
+                println!("{:<width$}  {}  [{}]", i.name, i.description, i.source);
+            }
+        }
+        Some(StrategiesCommand::Show { name }) => print!("{}", commands::show_strategy(&name)?),
+    }
+    Ok(())
+}
+
+/// Prints the findings; returns whether the strategy is free of look-ahead.
+fn check_lookahead(args: LookaheadArgs) -> Result<bool, Error> {
+    let opts = LookaheadOptions { strategy: args.strategy, data: args.data.choice(), samples: args.samples };
+    let report = commands::check_lookahead(&opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
+    } else {
+        println!(
+            "checked {} outputs at {} cut-offs (truncated and scrambled future)",
+            report.outputs.len(),
+            report.cutoffs.len()
+        );
+        for name in &report.outputs {
+            let leaks: Vec<_> = report.leaks.iter().filter(|l| &l.output == name).collect();
+            if leaks.is_empty() {
+                println!("  ok    {name}");
+            }
+            for l in leaks {
+                println!(
+                    "  LEAK  {name}: with the future {} after bar {}, bar {} changed from {} to {}",
+                    l.test, l.cutoff, l.bar, l.full_value, l.changed_value
+                );
+            }
+        }
+    }
+    Ok(report.leaks.is_empty())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -103,6 +193,13 @@ fn main() -> ExitCode {
         Command::Data { command: DataCommand::Inspect { file } } => {
             data::inspect::inspect(&file).map(|i| print!("{i}")).map_err(Error::from)
         }
+        Command::Strategies { command } => strategies(command),
+        Command::Explain { run_dir, date } => commands::explain(&run_dir, &date).map(|t| print!("{t}")),
+        Command::CheckLookahead(args) => match check_lookahead(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

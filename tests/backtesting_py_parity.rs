@@ -181,12 +181,12 @@ fn run_sma_case(name: &str) {
         "name = \"{name}\"\n[params]\nfast = {}\nslow = {}\n\
          [[stages]]\nid = \"fast\"\nkind = \"sma\"\nperiod = \"fast\"\n\
          [[stages]]\nid = \"slow\"\nkind = \"sma\"\nperiod = \"slow\"\n\
-         [policy]\nkind = \"crossover\"\nfast = \"fast\"\nslow = \"slow\"\n",
+         [policy]\nkind = \"rules\"\nentry_long = \"crossover(fast, slow)\"\nentry_short = \"crossunder(fast, slow)\"\n",
         st["fast"], st["slow"]
     );
     let strategy = Strategy::parse(&toml, Path::new("case.toml")).expect("strategy parses");
     let bars = goog();
-    let run = orchestrator::backtest(&strategy, &bars, &exec_config(&case)).expect("backtest runs");
+    let run = orchestrator::backtest(&strategy, &bars, &exec_config(&case), false).expect("backtest runs");
     let worst = compare(&case, &run.stats, &run.simulation.closed_trades, &run.simulation.equity);
     println!("{name}: worst relative difference {worst:e}");
 }

@@ -4,8 +4,34 @@ mod load;
 mod validate;
 pub mod inspect;
 
+use serde::{Deserialize, Serialize};
+
 pub use inspect::{inspect, Inspection};
 pub use load::{format_timestamp, load_bars, load_csv_bytes, parse_timestamp, Format, LoadOptions};
+
+/// One of the price columns of [`Bars`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PriceField {
+    Open,
+    High,
+    Low,
+    #[default]
+    Close,
+}
+
+impl PriceField {
+    /// The field with this lower-case name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "open" => Some(PriceField::Open),
+            "high" => Some(PriceField::High),
+            "low" => Some(PriceField::Low),
+            "close" => Some(PriceField::Close),
+            _ => None,
+        }
+    }
+}
 
 /// OHLCV bars of one symbol, oldest first, as plain column vectors of equal length.
 ///
@@ -34,5 +60,15 @@ impl Bars {
     /// True when there are no bars.
     pub fn is_empty(&self) -> bool {
         self.time.is_empty()
+    }
+
+    /// A price column.
+    pub fn price(&self, field: PriceField) -> &[f64] {
+        match field {
+            PriceField::Open => &self.open,
+            PriceField::High => &self.high,
+            PriceField::Low => &self.low,
+            PriceField::Close => &self.close,
+        }
     }
 }

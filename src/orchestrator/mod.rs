@@ -1,95 +1,130 @@
-//! The orchestrator: computes every stage over the whole timeline, then runs the
-//! sequential trading loop, handing stage outputs at each decision time to the policy.
+//! The orchestrator: resolves the stages into a dependency graph and computes them for the
+//! whole timeline (independent stages in parallel), computes the policy's signals, then runs
+//! the sequential trading loop — policy proposal, risk review, broker — keeping an audit
+//! record of every decision.
 
+pub mod audit;
+pub mod expr;
+pub mod graph;
 pub mod indicators;
+pub mod lookahead;
+pub mod policy;
+pub mod risk;
+pub mod stage;
+pub mod stages;
+
+use audit::DecisionRecord;
+use policy::{Signals, Target};
+use risk::{Account, RiskStage};
+use stage::Outputs;
 
 use crate::data::Bars;
 use crate::engine::{self, Broker, ExecutionConfig, OrderRequest, Simulation, Size};
-use crate::error::Result;
-use crate::metrics::{self, Stats, StatsInput};
-use crate::strategy::{Policy, PriceField, Stage, Strategy};
-
-/// One stage's output: a value per bar (NaN where not yet defined).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StageOutput {
-    pub id: String,
-    pub values: Vec<f64>,
-}
+use crate::error::{Error, Result};
+use crate::metrics::{self, format_time, Stats, StatsInput};
+use crate::strategy::Strategy;
 
 /// Everything a backtest produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backtest {
-    pub outputs: Vec<StageOutput>,
+    pub outputs: Outputs,
+    pub signals: Signals,
     /// First bar at which every stage output is defined.
     pub warmup: usize,
     pub simulation: Simulation,
     pub stats: Stats,
-}
-
-fn price(bars: &Bars, field: PriceField) -> &[f64] {
-    match field {
-        PriceField::Open => &bars.open,
-        PriceField::High => &bars.high,
-        PriceField::Low => &bars.low,
-        PriceField::Close => &bars.close,
-    }
-}
-
-/// Computes one stage over all bars.
-pub fn compute_stage(stage: &Stage, bars: &Bars) -> StageOutput {
-    let values = match stage {
-        Stage::Sma { input, period, .. } => indicators::sma(price(bars, *input), *period),
-    };
-    StageOutput { id: stage.id().to_string(), values }
+    /// One record per decision (empty unless requested).
+    pub decisions: Vec<DecisionRecord>,
 }
 
 /// The first bar at which every output is defined (0 when an output is never defined,
 /// as backtesting.py does).
-fn warmup(outputs: &[StageOutput]) -> usize {
-    outputs
-        .iter()
-        .map(|o| o.values.iter().position(|v| !v.is_nan()).unwrap_or(0))
-        .max()
-        .unwrap_or(0)
+pub fn warmup(outputs: &Outputs) -> usize {
+    outputs.iter().map(|o| o.values.iter().position(|v| !v.is_nan()).unwrap_or(0)).max().unwrap_or(0)
 }
 
-/// Places the policy's orders for bar `i`.
-fn decide(policy: &Policy, outputs: &[StageOutput], size: f64, i: usize, broker: &mut Broker) -> Result<()> {
-    match *policy {
-        Policy::Crossover { fast, slow, long_only } => {
-            let (f, s) = (&outputs[fast].values, &outputs[slow].values);
-            if indicators::crossed_above(f, s, i) {
-                broker.close_position(1.0);
-                broker.submit(&OrderRequest::market(Size::Fraction(size)))?;
-            } else if indicators::crossed_above(s, f, i) {
-                broker.close_position(1.0);
-                if !long_only {
-                    broker.submit(&OrderRequest::market(Size::Fraction(-size)))?;
-                }
-            }
-        }
+/// Computes every stage and the policy's signals over all bars.
+pub fn prepare(strategy: &Strategy, bars: &Bars) -> Result<(Outputs, Signals)> {
+    let outputs = strategy.pipeline.compute(bars)?;
+    let signals = strategy
+        .policy
+        .signals(&outputs, bars, &strategy.file.params)
+        .map_err(|e| Error::Run(format!("{}: policy: {e}", strategy.path.display())))?;
+    Ok((outputs, signals))
+}
+
+/// Carries out a reviewed decision; returns the orders placed, described.
+fn execute(target: Target, size: f64, sl: Option<f64>, tp: Option<f64>, broker: &mut Broker) -> Result<Vec<String>> {
+    let mut orders = Vec::new();
+    let position = broker.position_size();
+    if target != Target::Hold && position != 0.0 {
+        broker.close_position(1.0);
+        orders.push(format!("close position of {position} units at market"));
     }
-    Ok(())
+    let sign = match target {
+        Target::Long => 1.0,
+        Target::Short => -1.0,
+        _ => return Ok(orders),
+    };
+    broker.submit(&OrderRequest { sl, tp, ..OrderRequest::market(Size::Fraction(sign * size)) })?;
+    let mut text = format!("{} {}% of equity at market", if sign > 0.0 { "buy" } else { "sell" }, size * 100.0);
+    if let Some(p) = sl {
+        text += &format!(", stop-loss {p:.4}");
+    }
+    if let Some(p) = tp {
+        text += &format!(", take-profit {p:.4}");
+    }
+    orders.push(text);
+    Ok(orders)
 }
 
-/// Computes every stage of a strategy over all bars.
-pub fn compute_stages(strategy: &Strategy, bars: &Bars) -> Vec<StageOutput> {
-    strategy.stages.iter().map(|s| compute_stage(s, bars)).collect()
-}
-
-/// The sequential trading loop: the policy reads stage outputs at each decision time and the
-/// broker executes its orders. Decisions start once every output is defined.
-pub fn trade(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig, outputs: &[StageOutput]) -> Result<Simulation> {
+/// The sequential trading loop over precomputed outputs and signals. Decisions start once
+/// every output is defined; `audit` receives one record per decision when given.
+pub fn trade(
+    strategy: &Strategy,
+    bars: &Bars,
+    exec: &ExecutionConfig,
+    outputs: &Outputs,
+    signals: &Signals,
+    mut audit: Option<&mut Vec<DecisionRecord>>,
+) -> Result<Simulation> {
+    let mut risk = RiskStage::new(&strategy.risk, exec.size);
     engine::simulate(bars, exec, warmup(outputs) + 1, |i, broker| {
-        decide(&strategy.policy, outputs, exec.size, i, broker)
+        let position = broker.position_size();
+        let (proposal, reason) = strategy.policy.decide(signals, i, position);
+        let account = Account { equity: broker.equity(), position, close: bars.close[i] };
+        let reviewed = risk.review(proposal, account);
+        let orders = execute(reviewed.target, reviewed.size, reviewed.stop_loss, reviewed.take_profit, broker)?;
+        if let Some(records) = audit.as_deref_mut() {
+            let (values, confidence, explanations, sig) = audit::snapshot(outputs, signals, i);
+            records.push(DecisionRecord {
+                bar: i,
+                time: format_time(bars.time[i]),
+                close: bars.close[i],
+                position,
+                equity: account.equity,
+                outputs: values,
+                confidence,
+                explanations,
+                signals: sig,
+                proposal,
+                reason,
+                decision: reviewed.target,
+                risk: reviewed.notes,
+                orders,
+            });
+        }
+        Ok(())
     })
 }
 
-/// Runs a strategy on bars with the given execution settings and computes its statistics.
-pub fn backtest(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig) -> Result<Backtest> {
-    let outputs = compute_stages(strategy, bars);
+/// Runs a strategy on bars with the given execution settings and computes its statistics;
+/// with `audit`, also keeps a record of every decision.
+pub fn backtest(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig, audit: bool) -> Result<Backtest> {
+    let (outputs, signals) = prepare(strategy, bars)?;
     let warmup = warmup(&outputs);
-    let simulation = trade(strategy, bars, exec, &outputs)?;
+    let mut decisions = Vec::new();
+    let simulation = trade(strategy, bars, exec, &outputs, &signals, audit.then_some(&mut decisions))?;
     let stats = metrics::compute(StatsInput {
         time: &bars.time,
         close: &bars.close,
@@ -97,5 +132,5 @@ pub fn backtest(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig) -> Res
         trades: &simulation.closed_trades,
         first_trading_bar: warmup,
     });
-    Ok(Backtest { outputs, warmup, simulation, stats })
+    Ok(Backtest { outputs, signals, warmup, simulation, stats, decisions })
 }

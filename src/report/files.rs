@@ -9,6 +9,7 @@ use crate::data::Bars;
 use crate::engine::Trade;
 use crate::error::{Error, Result};
 use crate::metrics::{drawdown, format_time, Stats};
+use crate::orchestrator::audit::DecisionRecord;
 use crate::metrics::calendar::DAY_NS;
 use crate::strategy::StrategyFile;
 
@@ -21,6 +22,8 @@ pub struct RunFiles<'a> {
     pub closed_trades: &'a [Trade],
     pub open_trades: &'a [Trade],
     pub equity: &'a [f64],
+    /// The audit trail, one record per decision.
+    pub decisions: &'a [DecisionRecord],
     /// The fully resolved strategy (with its data and execution settings filled in).
     pub config: &'a StrategyFile,
 }
@@ -101,6 +104,12 @@ fn write_contents(dir: &Path, run: &RunFiles) -> Result<()> {
         drawdown_pct: 0.0 - d * 100.0,
     });
     write_csv(&dir.join("equity.csv"), rows)?;
+    let mut jsonl = String::new();
+    for record in run.decisions {
+        jsonl += &serde_json::to_string(record).expect("decision records serialize");
+        jsonl.push('\n');
+    }
+    write_text(&dir.join("decisions.jsonl"), &jsonl)?;
     let config = toml::to_string(run.config).map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
     write_text(&dir.join("config.toml"), &config)
 }

@@ -1,49 +1,29 @@
 //! Strategy files (TOML): which stages to run with which parameters, the decision policy,
-//! and the execution settings. A new strategy needs no recompilation.
+//! risk limits and execution settings. A new strategy needs no recompilation.
 
 mod file;
+mod resolve;
 
-pub use file::{DataSpec, ParamValue, PolicySpec, PriceField, StageSpec, StrategyFile};
+pub use file::{DataSpec, ParamValue, PolicySpec, PriceField, RiskSpec, StageSpec, StrategyFile, WeightedSignal};
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::engine::{ExecutionConfig, ExecutionSpec};
 use crate::error::InputError;
-
-/// A stage with its parameters resolved to numbers.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Stage {
-    /// Simple moving average of a price field.
-    Sma { id: String, input: PriceField, period: usize },
-}
-
-impl Stage {
-    /// The name other parts of the strategy refer to this stage's output by.
-    pub fn id(&self) -> &str {
-        match self {
-            Stage::Sma { id, .. } => id,
-        }
-    }
-}
-
-/// The decision policy, with references checked against the stages.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Policy {
-    /// Go long when `fast` crosses above `slow`, short (or flat when `long_only`) when it
-    /// crosses below; each signal first closes the open position.
-    Crossover { fast: usize, slow: usize, long_only: bool },
-}
+use crate::orchestrator::graph::Pipeline;
+use crate::orchestrator::policy::Policy;
 
 /// A strategy file checked and resolved, ready to run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Strategy {
     /// Where it was read from (for messages).
     pub path: PathBuf,
     /// The file as written (kept to write the resolved config of a run).
     pub file: StrategyFile,
-    pub stages: Vec<Stage>,
+    /// The stages, in dependency order.
+    pub pipeline: Pipeline,
     pub policy: Policy,
+    pub risk: RiskSpec,
 }
 
 impl Strategy {
@@ -60,39 +40,14 @@ impl Strategy {
         Self::resolve(file, path)
     }
 
-    /// Checks a parsed file: parameters exist and are valid, references name stages.
+    /// Checks a parsed file: parameters exist and are valid, every reference names a stage
+    /// output, the stages have no dependency cycle, expressions parse.
     pub fn resolve(file: StrategyFile, path: &Path) -> Result<Self, InputError> {
-        let err = |key: String, msg: String| InputError::new(path, msg).at(format!("key {key}"));
-        let mut stages: Vec<Stage> = Vec::with_capacity(file.stages.len());
-        for (k, spec) in file.stages.iter().enumerate() {
-            let stage = match spec {
-                StageSpec::Sma { id, input, period } => Stage::Sma {
-                    id: id.clone(),
-                    input: *input,
-                    period: period_param(&file.params, period)
-                        .map_err(|m| err(format!("stages[{k}].period"), m))?,
-                },
-            };
-            if stages.iter().any(|s| s.id() == stage.id()) {
-                return Err(err(format!("stages[{k}].id"), format!("duplicate stage id \"{}\"", stage.id())));
-            }
-            stages.push(stage);
-        }
-        let stage_index = |key: &str, name: &str| {
-            stages.iter().position(|s| s.id() == name).ok_or_else(|| {
-                let known: Vec<&str> = stages.iter().map(Stage::id).collect();
-                err(format!("policy.{key}"), format!("unknown stage \"{name}\" (stages: {})", known.join(", ")))
-            })
-        };
-        let policy = match &file.policy {
-            PolicySpec::Crossover { fast, slow, long_only } => Policy::Crossover {
-                fast: stage_index("fast", fast)?,
-                slow: stage_index("slow", slow)?,
-                long_only: *long_only,
-            },
-        };
+        let pipeline = resolve::pipeline(&file, path)?;
+        let policy = resolve::policy(&file, &pipeline, path)?;
+        resolve::check_risk(&file.risk, path)?;
         ExecutionConfig::resolve(&file.execution, path)?;
-        Ok(Strategy { path: path.to_path_buf(), file, stages, policy })
+        Ok(Strategy { path: path.to_path_buf(), risk: file.risk.clone(), file, pipeline, policy })
     }
 
     /// The strategy's name.
@@ -119,22 +74,6 @@ impl Strategy {
             margin: o.margin.or(e.margin),
         };
         ExecutionConfig::resolve(&merged, &self.path)
-    }
-}
-
-/// A period parameter: a whole number >= 1, given directly or by a `[params]` name.
-fn period_param(params: &BTreeMap<String, f64>, value: &ParamValue) -> Result<usize, String> {
-    let v = match value {
-        ParamValue::Number(v) => *v,
-        ParamValue::Name(name) => *params.get(name).ok_or_else(|| {
-            let known: Vec<&str> = params.keys().map(String::as_str).collect();
-            format!("unknown parameter \"{name}\" (params: {})", known.join(", "))
-        })?,
-    };
-    if v >= 1.0 && v.fract() == 0.0 && v < 1e9 {
-        Ok(v as usize)
-    } else {
-        Err(format!("a period must be a whole number >= 1, got {v}"))
     }
 }
 

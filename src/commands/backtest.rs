@@ -1,0 +1,79 @@
+//! `tradeorch backtest`.
+
+use std::path::{Path, PathBuf};
+
+use super::{load_run_data, load_strategy, DataChoice, DEFAULT_STRATEGY};
+use crate::data::Bars;
+use crate::engine::ExecutionSpec;
+use crate::error::Result;
+use crate::orchestrator::{self, Backtest};
+use crate::report::{self, RunFiles};
+use crate::strategy::{DataSpec, Strategy};
+
+/// Options of `tradeorch backtest`.
+#[derive(Debug, Clone, Default)]
+pub struct BacktestOptions {
+    /// Strategy file path, or the name of a built-in strategy.
+    pub strategy: Option<String>,
+    /// Data file, symbol and range (else the strategy's `[data]`, else the embedded data).
+    pub data: DataChoice,
+    /// Execution settings given on the command line (override the strategy's).
+    pub overrides: ExecutionSpec,
+    /// Run folder; default `reports/<strategy>-<data>`.
+    pub out: Option<PathBuf>,
+}
+
+/// What `tradeorch backtest` produced.
+#[derive(Debug, Clone)]
+pub struct BacktestOutcome {
+    pub strategy: Strategy,
+    pub bars: Bars,
+    pub backtest: Backtest,
+    /// The run folder written.
+    pub report_dir: PathBuf,
+}
+
+/// A file-name-safe version of `s`.
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect()
+}
+
+/// The default run folder name: `<strategy>-<symbol or data file stem>`.
+fn run_name(strategy: &Strategy, bars: &Bars, data: &DataSpec) -> String {
+    let data_name = bars.symbol.clone().unwrap_or_else(|| {
+        let file = data.path.rsplit(['/', ':']).next().unwrap_or(&data.path);
+        file.split('.').next().unwrap_or(file).to_string()
+    });
+    format!("{}-{}", slug(strategy.name()), slug(&data_name))
+}
+
+/// Runs `tradeorch backtest`: loads the strategy and data, runs it, writes the run folder.
+pub fn backtest(opts: &BacktestOptions) -> Result<BacktestOutcome> {
+    let strategy = load_strategy(opts.strategy.as_deref().unwrap_or(DEFAULT_STRATEGY))?;
+    let exec = strategy.execution(&opts.overrides)?;
+    let (bars, data_spec) = load_run_data(&opts.data, &strategy)?;
+    let backtest = orchestrator::backtest(&strategy, &bars, &exec, true)?;
+
+    let mut resolved = strategy.file.clone();
+    resolved.data = Some(data_spec.clone());
+    resolved.execution = exec.to_spec();
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(run_name(&strategy, &bars, &data_spec)));
+    let report_dir = report::write_run(
+        &dir,
+        &RunFiles {
+            bars: &bars,
+            stats: &backtest.stats,
+            closed_trades: &backtest.simulation.closed_trades,
+            open_trades: &backtest.simulation.open_trades,
+            equity: &backtest.simulation.equity,
+            decisions: &backtest.decisions,
+            config: &resolved,
+        },
+    )?;
+    Ok(BacktestOutcome { strategy, bars, backtest, report_dir })
+}

@@ -1,0 +1,158 @@
+//! The stage graph: orders stages by their dependencies and computes each layer of
+//! independent stages in parallel.
+
+use std::collections::HashMap;
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::stage::{Input, Outputs, Stage, View};
+use crate::data::Bars;
+use crate::error::Result;
+
+/// Why stages cannot form a pipeline. Indices are positions in the declared stage list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphError {
+    /// Two stages declare the same output name.
+    DuplicateOutput { stage: usize, name: String },
+    /// A stage reads an output no stage produces.
+    UnknownInput { stage: usize, name: String, known: Vec<String> },
+    /// Stages depend on each other in a cycle (the stages involved, in order).
+    Cycle { stages: Vec<usize> },
+}
+
+/// Stages in dependency order: each layer only reads outputs of earlier layers.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    stages: Vec<Arc<dyn Stage>>,
+    layers: Vec<Vec<usize>>,
+}
+
+impl Pipeline {
+    /// Orders stages into layers, checking that every input exists and there is no cycle.
+    pub fn new(stages: Vec<Arc<dyn Stage>>) -> Result<Self, GraphError> {
+        let mut producer: HashMap<String, usize> = HashMap::new();
+        for (k, s) in stages.iter().enumerate() {
+            for name in s.outputs() {
+                if producer.insert(name.clone(), k).is_some() {
+                    return Err(GraphError::DuplicateOutput { stage: k, name });
+                }
+            }
+        }
+        let mut deps: Vec<Vec<usize>> = Vec::with_capacity(stages.len());
+        for (k, s) in stages.iter().enumerate() {
+            let mut d = Vec::new();
+            for input in s.inputs() {
+                if let Input::Stage(name) = input {
+                    match producer.get(&name) {
+                        Some(&p) => d.push(p),
+                        None => {
+                            let mut known: Vec<String> = producer.keys().cloned().collect();
+                            known.sort();
+                            return Err(GraphError::UnknownInput { stage: k, name, known });
+                        }
+                    }
+                }
+            }
+            deps.push(d);
+        }
+        let layers = layers(&deps)?;
+        Ok(Pipeline { stages, layers })
+    }
+
+    /// The stages, in declaration order.
+    pub fn stages(&self) -> &[Arc<dyn Stage>] {
+        &self.stages
+    }
+
+    /// Groups of stage indices that can run together, in run order.
+    pub fn layers(&self) -> &[Vec<usize>] {
+        &self.layers
+    }
+
+    /// Computes every stage over all bars: layer by layer, the stages of a layer in
+    /// parallel. Outputs are in declaration order whatever the schedule.
+    pub fn compute(&self, bars: &Bars) -> Result<Outputs> {
+        let mut by_stage: Vec<Option<Vec<super::stage::Series>>> = vec![None; self.stages.len()];
+        let mut outputs = Outputs::default();
+        for layer in &self.layers {
+            let view = View::new(bars, &outputs);
+            let results: Vec<(usize, Result<Vec<_>>)> =
+                layer.par_iter().map(|&k| (k, self.stages[k].compute(&view))).collect();
+            for (k, r) in results {
+                let series = r?;
+                for s in &series {
+                    outputs.insert(s.clone());
+                }
+                by_stage[k] = Some(series);
+            }
+        }
+        let mut ordered = Outputs::default();
+        for series in by_stage.into_iter().flatten().flatten() {
+            ordered.insert(series);
+        }
+        Ok(ordered)
+    }
+}
+
+/// Kahn's algorithm by levels; a leftover means a cycle.
+fn layers(deps: &[Vec<usize>]) -> Result<Vec<Vec<usize>>, GraphError> {
+    let n = deps.len();
+    let mut level: Vec<Option<usize>> = vec![None; n];
+    let mut done = 0;
+    let mut layers: Vec<Vec<usize>> = Vec::new();
+    while done < n {
+        let ready: Vec<usize> = (0..n)
+            .filter(|&k| level[k].is_none() && deps[k].iter().all(|&d| level[d].is_some_and(|l| l < layers.len())))
+            .collect();
+        if ready.is_empty() {
+            return Err(GraphError::Cycle { stages: cycle(deps, &level) });
+        }
+        for &k in &ready {
+            level[k] = Some(layers.len());
+        }
+        done += ready.len();
+        layers.push(ready);
+    }
+    Ok(layers)
+}
+
+/// One cycle among the unscheduled stages, found by following dependencies.
+fn cycle(deps: &[Vec<usize>], level: &[Option<usize>]) -> Vec<usize> {
+    let start = (0..deps.len()).find(|&k| level[k].is_none()).expect("an unscheduled stage");
+    let mut path = vec![start];
+    let mut current = start;
+    loop {
+        let next = *deps[current].iter().find(|&&d| level[d].is_none()).expect("unscheduled dependency");
+        if let Some(pos) = path.iter().position(|&p| p == next) {
+            return path[pos..].to_vec();
+        }
+        path.push(next);
+        current = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn independent_stages_share_a_layer() {
+        let deps = vec![vec![], vec![], vec![0, 1], vec![2]];
+        assert_eq!(layers(&deps).unwrap(), vec![vec![0, 1], vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn cycles_are_reported_with_their_stages() {
+        let deps = vec![vec![], vec![2], vec![3], vec![1]];
+        match layers(&deps) {
+            Err(GraphError::Cycle { stages }) => {
+                let mut s = stages.clone();
+                s.sort();
+                assert_eq!(s, vec![1, 2, 3]);
+            }
+            other => panic!("expected a cycle, got {other:?}"),
+        }
+    }
+}

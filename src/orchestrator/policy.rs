@@ -1,0 +1,140 @@
+//! Decision policies: turn stage outputs into a wanted position at each decision time.
+//!
+//! Policies here are path-independent: their signals are computed for the whole timeline
+//! before the trading loop, which then only reads them along with the current position.
+
+use super::expr::{Expr, Operand, ParseError};
+use super::stage::Outputs;
+use crate::data::Bars;
+use crate::strategy::PriceField;
+use std::collections::BTreeMap;
+
+/// The position a policy (or the risk stage) wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Long,
+    Short,
+    Flat,
+    /// Keep whatever is held.
+    Hold,
+}
+
+/// A compiled policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Policy {
+    /// Entry and exit rules (each optional), as `(name, expression)`.
+    Rules(Vec<(&'static str, Expr)>),
+    /// A weighted vote of signals against a threshold.
+    Weighted { threshold: f64, long_only: bool, signals: Vec<WeightedSignal> },
+}
+
+/// One compiled weighted signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedSignal {
+    pub expr: Expr,
+    pub source: String,
+    pub weight: f64,
+    pub confidence_of: Option<String>,
+}
+
+/// The policy's signals over the whole timeline, by name (`entry_long`, …, or `score`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signals {
+    pub series: Vec<(&'static str, Vec<f64>)>,
+}
+
+impl Signals {
+    fn get(&self, name: &str) -> Option<&[f64]> {
+        self.series.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Resolves a name in an expression: a stage output, a price column, or a parameter.
+pub fn lookup<'a>(name: &str, outputs: &'a Outputs, bars: &'a Bars, params: &BTreeMap<String, f64>) -> Option<Operand<'a>> {
+    if let Some(s) = outputs.get(name) {
+        return Some(Operand::Series(&s.values));
+    }
+    if let Some(field) = PriceField::from_name(name) {
+        return Some(Operand::Series(bars.price(field)));
+    }
+    if name == "volume" {
+        return bars.volume.as_deref().map(Operand::Series);
+    }
+    params.get(name).map(|&v| Operand::Const(v))
+}
+
+fn truthy(v: f64) -> bool {
+    v != 0.0 && !v.is_nan()
+}
+
+impl Policy {
+    /// Computes the policy's signals over all bars.
+    pub fn signals(&self, outputs: &Outputs, bars: &Bars, params: &BTreeMap<String, f64>) -> Result<Signals, ParseError> {
+        let n = bars.len();
+        let find = |name: &str| lookup(name, outputs, bars, params);
+        let series = match self {
+            Policy::Rules(rules) => rules
+                .iter()
+                .map(|(name, expr)| Ok((*name, expr.eval_series(n, &find)?)))
+                .collect::<Result<Vec<_>, ParseError>>()?,
+            Policy::Weighted { signals, .. } => {
+                let total: f64 = signals.iter().map(|s| s.weight.abs()).sum();
+                let mut score = vec![0.0; n];
+                for s in signals {
+                    let votes = s.expr.eval_series(n, &find)?;
+                    let confidence = s.confidence_of.as_deref().and_then(|c| outputs.get(c)).and_then(|c| c.confidence.as_deref());
+                    for (i, v) in votes.iter().enumerate() {
+                        let vote = if v.is_nan() { 0.0 } else { v.clamp(-1.0, 1.0) };
+                        let c = confidence.map_or(1.0, |c| if c[i].is_nan() { 0.0 } else { c[i] });
+                        score[i] += s.weight * vote * c / total;
+                    }
+                }
+                vec![("score", score)]
+            }
+        };
+        Ok(Signals { series })
+    }
+
+    /// The wanted position at bar `i`, given the signed current position, with the reason.
+    pub fn decide(&self, signals: &Signals, i: usize, position: f64) -> (Target, String) {
+        match self {
+            Policy::Rules(_) => {
+                let fired = |name: &str| signals.get(name).is_some_and(|s| truthy(s[i]));
+                if position <= 0.0 && fired("entry_long") {
+                    (Target::Long, "entry_long".into())
+                } else if position >= 0.0 && fired("entry_short") {
+                    (Target::Short, "entry_short".into())
+                } else if position > 0.0 && fired("exit_long") {
+                    (Target::Flat, "exit_long".into())
+                } else if position < 0.0 && fired("exit_short") {
+                    (Target::Flat, "exit_short".into())
+                } else {
+                    (Target::Hold, String::new())
+                }
+            }
+            Policy::Weighted { threshold, long_only, .. } => {
+                let score = signals.get("score").map_or(0.0, |s| s[i]);
+                let target = if score > *threshold {
+                    Target::Long
+                } else if score < -*threshold && !long_only {
+                    Target::Short
+                } else {
+                    Target::Flat
+                };
+                let held = if position > 0.0 {
+                    Target::Long
+                } else if position < 0.0 {
+                    Target::Short
+                } else {
+                    Target::Flat
+                };
+                if target == held {
+                    (Target::Hold, String::new())
+                } else {
+                    (target, format!("score {score:.4} vs threshold {threshold}"))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The `Stage` trait: a model stage declares its inputs and computes named, per-bar outputs
+//! from a point-in-time view of the data.
+
+use std::collections::HashMap;
+
+use crate::data::Bars;
+use crate::error::Result;
+use crate::strategy::PriceField;
+
+/// Something a stage reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// A market data column.
+    Price(PriceField),
+    /// An output of another stage, by its full name (`rsi`, `macd.signal`).
+    Stage(String),
+}
+
+/// One named output series of a stage: a value per bar (NaN where undefined), with an
+/// optional confidence (0..1) and a short explanation per bar.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    /// Full name: the stage id, or `id.output` for stages with several outputs.
+    pub name: String,
+    pub values: Vec<f64>,
+    pub confidence: Option<Vec<f64>>,
+    pub explanation: Option<Vec<String>>,
+}
+
+impl Series {
+    /// A plain value series.
+    pub fn new(name: impl Into<String>, values: Vec<f64>) -> Self {
+        Series { name: name.into(), values, confidence: None, explanation: None }
+    }
+}
+
+/// Stage outputs by name, in the order the stages were declared.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outputs {
+    series: Vec<Series>,
+    index: HashMap<String, usize>,
+}
+
+impl Outputs {
+    /// Adds a series (replacing one of the same name).
+    pub fn insert(&mut self, series: Series) {
+        match self.index.get(&series.name) {
+            Some(&k) => self.series[k] = series,
+            None => {
+                self.index.insert(series.name.clone(), self.series.len());
+                self.series.push(series);
+            }
+        }
+    }
+
+    /// A series by full name.
+    pub fn get(&self, name: &str) -> Option<&Series> {
+        self.index.get(name).map(|&k| &self.series[k])
+    }
+
+    /// All series, in declaration order.
+    pub fn iter(&self) -> impl Iterator<Item = &Series> {
+        self.series.iter()
+    }
+
+    /// Number of series.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+}
+
+/// What a stage may look at: the bars it is given and the outputs of the stages it
+/// depends on. In a backtest that is the whole timeline, and an output at bar `t` must only
+/// use values up to `t`; the look-ahead check hands stages truncated and scrambled bars to
+/// verify it.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    bars: &'a Bars,
+    upstream: &'a Outputs,
+}
+
+impl<'a> View<'a> {
+    /// A view of `bars` with the outputs computed so far.
+    pub fn new(bars: &'a Bars, upstream: &'a Outputs) -> Self {
+        View { bars, upstream }
+    }
+
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        self.bars.len()
+    }
+
+    /// True when there are no bars.
+    pub fn is_empty(&self) -> bool {
+        self.bars.is_empty()
+    }
+
+    /// Bar timestamps.
+    pub fn time(&self) -> &'a [i64] {
+        &self.bars.time
+    }
+
+    /// A price column.
+    pub fn price(&self, field: PriceField) -> &'a [f64] {
+        self.bars.price(field)
+    }
+
+    /// A declared input. Panics on an input the stage did not declare (a bug in the stage:
+    /// the pipeline only runs a stage after everything it declared).
+    pub fn input(&self, input: &Input) -> &'a [f64] {
+        match input {
+            Input::Price(field) => self.price(*field),
+            Input::Stage(name) => match self.upstream.get(name) {
+                Some(s) => &s.values,
+                None => panic!("stage read undeclared input {name}"),
+            },
+        }
+    }
+}
+
+/// A model stage. Path-independent: its outputs are computed for the whole timeline at
+/// once, and the output at bar `t` must depend only on the view's data up to `t`
+/// (`tradeorch check-lookahead` verifies this by truncating and scrambling the future).
+pub trait Stage: Send + Sync + std::fmt::Debug {
+    /// Unique id; outputs are named `id` or `id.output`.
+    fn id(&self) -> &str;
+    /// What it reads. Stage inputs decide the order stages run in.
+    fn inputs(&self) -> Vec<Input>;
+    /// Full names of its outputs.
+    fn outputs(&self) -> Vec<String>;
+    /// Computes its outputs over the view (each `view.len()` values long, in `outputs()` order).
+    fn compute(&self, view: &View) -> Result<Vec<Series>>;
+}
