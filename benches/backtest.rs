@@ -1,34 +1,99 @@
-//! GOOG daily SMA-crossover benchmarks: the engine loop alone, the whole in-process
-//! backtest (stages + loop + statistics), and loading the data file.
+//! Benchmarks (criterion): `cargo bench --bench backtest`.
 //!
-//! Run with `cargo bench --bench backtest`. Targets (issue #2): engine loop for 2,148 bars
-//! under 50 µs; the whole `tradeorch backtest` process under 100 ms (`benches/process.sh`).
+//! Targets: the engine loop of the GOOG SMA crossover (2,148 bars) under 50 µs (issue #2);
+//! every shipped strategy on GOOG under 20 ms in the engine (issue #3); stages over
+//! 10,000 symbols × 2,500 bars at over 100 M indicator values/s on 2 cores (issue #3).
+//! The whole `tradeorch backtest` process is timed by `benches/process.sh`.
 
 use std::hint::black_box;
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use tradeorch::commands::load_strategy;
-use tradeorch::data::{load_bars, LoadOptions};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rayon::prelude::*;
+use tradeorch::commands::{load_strategy, BUILTIN_STRATEGIES};
+use tradeorch::data::{load_bars, Bars, LoadOptions};
 use tradeorch::orchestrator;
 
-fn goog_sma_cross(c: &mut Criterion) {
+fn goog() -> Bars {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/GOOG.csv");
-    let bars = load_bars(&path, &LoadOptions::default()).expect("GOOG loads");
+    load_bars(&path, &LoadOptions::default()).expect("GOOG loads")
+}
+
+fn goog_sma_cross(c: &mut Criterion) {
+    let bars = goog();
     let strategy = load_strategy("sma_cross").expect("built-in strategy");
     let exec = strategy.execution(&Default::default()).expect("execution settings");
-    let outputs = orchestrator::compute_stages(&strategy, &bars);
+    let (outputs, signals) = orchestrator::prepare(&strategy, &bars).unwrap();
 
     c.bench_function("engine_loop_goog_sma_cross", |b| {
-        b.iter(|| orchestrator::trade(&strategy, black_box(&bars), &exec, &outputs).unwrap())
+        b.iter(|| orchestrator::trade(&strategy, black_box(&bars), &exec, &outputs, &signals, None).unwrap())
     });
-    c.bench_function("backtest_goog_sma_cross", |b| {
-        b.iter(|| orchestrator::backtest(&strategy, black_box(&bars), &exec).unwrap())
-    });
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/GOOG.csv");
     c.bench_function("load_goog_csv", |b| {
         b.iter(|| load_bars(black_box(&path), &LoadOptions::default()).unwrap())
     });
 }
 
-criterion_group!(benches, goog_sma_cross);
+fn shipped_strategies(c: &mut Criterion) {
+    let bars = goog();
+    let mut group = c.benchmark_group("strategy_goog");
+    for (name, _) in BUILTIN_STRATEGIES {
+        let strategy = load_strategy(name).unwrap();
+        let exec = strategy.execution(&Default::default()).unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| orchestrator::backtest(&strategy, black_box(&bars), &exec, false).unwrap())
+        });
+    }
+    group.finish();
+}
+
+/// `symbols` deterministic random-walk bar series of `len` bars.
+fn universe(symbols: usize, len: usize) -> Vec<Bars> {
+    (0..symbols)
+        .into_par_iter()
+        .map(|s| {
+            let mut state = (s as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut price = 100.0;
+            let mut close = Vec::with_capacity(len);
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                price *= 1.0 + ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.04;
+                close.push(price);
+            }
+            Bars {
+                symbol: None,
+                time: (0..len as i64).collect(),
+                open: close.clone(),
+                high: close.iter().map(|c| c * 1.01).collect(),
+                low: close.iter().map(|c| c * 0.99).collect(),
+                close,
+                volume: None,
+            }
+        })
+        .collect()
+}
+
+fn stages_over_many_symbols(c: &mut Criterion) {
+    const SYMBOLS: usize = 10_000;
+    const BARS: usize = 2_500;
+    let data = universe(SYMBOLS, BARS);
+    // Every stage of every shipped strategy: SMAs, EMA, RSI, MACD (3), Bollinger (3) …
+    let strategy = load_strategy("ensemble_vote").unwrap();
+    let outputs_per_symbol = strategy.pipeline.stages().iter().map(|s| s.outputs().len()).sum::<usize>();
+    let mut group = c.benchmark_group("stages_10k_symbols_x_2500_bars");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((SYMBOLS * BARS * outputs_per_symbol) as u64));
+    group.bench_function("ensemble_vote_stages", |b| {
+        b.iter(|| {
+            data.par_iter()
+                .map(|bars| strategy.pipeline.compute(bars).unwrap().len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, goog_sma_cross, shipped_strategies, stages_over_many_symbols);
 criterion_main!(benches);

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use super::{load_run_data, load_strategy, DataChoice, DEFAULT_STRATEGY};
 use crate::data::Bars;
 use crate::engine::ExecutionSpec;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::orchestrator::{self, Backtest};
-use crate::report::{self, RunFiles};
+use crate::report::{self, RunRecord, TradeRow};
 use crate::strategy::{DataSpec, Strategy};
 
 /// Options of `tradeorch backtest`.
@@ -63,17 +63,11 @@ pub fn backtest(opts: &BacktestOptions) -> Result<BacktestOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(run_name(&strategy, &bars, &data_spec)));
-    let report_dir = report::write_run(
-        &dir,
-        &RunFiles {
-            bars: &bars,
-            stats: &backtest.stats,
-            closed_trades: &backtest.simulation.closed_trades,
-            open_trades: &backtest.simulation.open_trades,
-            equity: &backtest.simulation.equity,
-            decisions: &backtest.decisions,
-            config: &resolved,
-        },
-    )?;
+    let sim = &backtest.simulation;
+    let trades = sim.closed_trades.iter().chain(&sim.open_trades).map(|t| TradeRow::new(&bars, t));
+    let config = toml::to_string(&resolved).map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
+    let name = dir.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+    let record = RunRecord::new(&name, &bars, &backtest.stats, &sim.equity, trades, config, &backtest.decisions);
+    let report_dir = report::write_run(&dir, &record)?;
     Ok(BacktestOutcome { strategy, bars, backtest, report_dir })
 }

@@ -12,36 +12,70 @@ use crate::engine::Trade;
 pub struct Stats {
     pub start: String,
     pub end: String,
+    #[serde(deserialize_with = "nan_if_null")]
     pub duration_days: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub exposure_time_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub equity_final: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub equity_peak: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub commissions: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub return_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub buy_hold_return_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub return_ann_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub volatility_ann_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub cagr_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub sharpe_ratio: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub sortino_ratio: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub calmar_ratio: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub alpha_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub beta: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub max_drawdown_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub avg_drawdown_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub max_drawdown_duration_days: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub avg_drawdown_duration_days: f64,
     pub trades: usize,
+    #[serde(deserialize_with = "nan_if_null")]
     pub win_rate_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub best_trade_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub worst_trade_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub avg_trade_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub max_trade_duration_days: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub avg_trade_duration_days: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub profit_factor: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub expectancy_pct: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub sqn: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub kelly_criterion: f64,
+}
+
+/// Reads a number written by `serde_json`, where `null` stands for NaN.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// What the statistics are computed from.

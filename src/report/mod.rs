@@ -1,10 +1,12 @@
-//! Run reports: the files of a run folder, and the terminal summary.
+//! Run reports: the run folder's files, and the terminal summary.
 //!
 //! A run folder is written into a temporary folder beside it and renamed into place only
 //! when complete, so a failed run never leaves a half-written report.
 
 mod files;
+mod run;
 mod summary;
 
-pub use files::{write_run, RunFiles};
-pub use summary::summary_table;
+pub use files::write_run;
+pub use run::{EquityRow, RunRecord, TradeRow};
+pub use summary::{summary_rows, summary_table};
