@@ -8,6 +8,7 @@ pub mod data;
 pub mod engine;
 pub mod metrics;
 pub mod orchestrator;
+pub mod progress;
 pub mod report;
 pub mod strategy;
 pub mod error;

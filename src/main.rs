@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tradeorch::commands::{self, BacktestOptions, DataChoice, LookaheadOptions};
+use tradeorch::commands::{self, BacktestOptions, CompareOptions, DataChoice, LookaheadOptions};
 use tradeorch::engine::{ExecutionSpec, Fill};
 use tradeorch::{data, report, Error};
 
@@ -12,6 +12,9 @@ use tradeorch::{data, report, Error};
 #[derive(Parser)]
 #[command(name = "tradeorch", version, about)]
 struct Cli {
+    /// Hide progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -20,6 +23,8 @@ struct Cli {
 enum Command {
     /// Run a strategy on historical data and write a report folder.
     Backtest(BacktestArgs),
+    /// Run several strategies on the same data (in parallel), or compare finished runs.
+    Compare(CompareArgs),
     /// Work with data files.
     Data {
         #[command(subcommand)]
@@ -75,6 +80,27 @@ struct LookaheadArgs {
     #[arg(long, default_value_t = 20)]
     samples: usize,
     /// Print the findings as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// Strategy files or built-in names.
+    #[arg(required_unless_present = "runs", conflicts_with = "runs")]
+    strategies: Vec<String>,
+    /// Compare these finished run folders instead.
+    #[arg(long, num_args = 1..)]
+    runs: Vec<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// buy-and-hold (of the traded data) or a data file whose close is bought and held.
+    #[arg(long, default_value = "buy-and-hold")]
+    benchmark: commands::Benchmark,
+    /// Output folder [default: reports/compare-<names>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the comparison as JSON instead of a table.
     #[arg(long)]
     json: bool,
 }
@@ -144,6 +170,26 @@ fn backtest(args: BacktestArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn compare(args: CompareArgs) -> Result<(), Error> {
+    let opts = CompareOptions {
+        strategies: args.strategies,
+        runs: args.runs,
+        data: args.data.choice(),
+        overrides: ExecutionSpec::default(),
+        benchmark: args.benchmark,
+        out: args.out,
+    };
+    let c = commands::compare(&opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&c).expect("comparison serializes"));
+    } else {
+        print!("{}", commands::comparison_table(&c));
+        println!("\n{}", c.verdict);
+        println!("\nComparison written to {}", c.dir.display());
+    }
+    Ok(())
+}
+
 fn strategies(command: Option<StrategiesCommand>) -> Result<(), Error> {
     match command {
         None => {
@@ -188,8 +234,10 @@ fn check_lookahead(args: LookaheadArgs) -> Result<bool, Error> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tradeorch::progress::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Backtest(args) => backtest(args),
+        Command::Compare(args) => compare(args),
         Command::Data { command: DataCommand::Inspect { file } } => {
             data::inspect::inspect(&file).map(|i| print!("{i}")).map_err(Error::from)
         }

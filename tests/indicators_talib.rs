@@ -66,7 +66,8 @@ fn difference(ours: f64, reference: f64) -> f64 {
 
 #[test]
 fn indicators_match_talib_on_goog() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/talib/goog_indicators.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/talib/goog_indicators.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let fixture: Value = serde_json::from_str(&text).expect("fixture is JSON");
     let series = fixture["series"].as_object().expect("series object");
@@ -89,12 +90,27 @@ fn indicators_match_talib_on_goog() {
                 worst = (difference(a, r), t);
             }
         }
-        println!("{name:<28} max difference {:.3e} at bar {}", worst.0, worst.1);
+        println!(
+            "{name:<28} max difference {:.3e} at bar {}",
+            worst.0, worst.1
+        );
         if worst.0 > TOLERANCE {
             let t = worst.1;
-            failures.push(format!("{name}[{t}]: {} vs reference {} ({:.3e})", ours[t], reference[t], worst.0));
+            failures.push(format!(
+                "{name}[{t}]: {} vs reference {} ({:.3e})",
+                ours[t], reference[t], worst.0
+            ));
         }
     }
-    assert_eq!(computed.len(), series.len(), "every fixture series is checked");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(
+        computed.len(),
+        series.len(),
+        "every fixture series is checked"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -34,7 +34,7 @@ pub struct BacktestOutcome {
 }
 
 /// A file-name-safe version of `s`.
-fn slug(s: &str) -> String {
+pub(crate) fn slug(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
         .collect()
@@ -49,25 +49,38 @@ fn run_name(strategy: &Strategy, bars: &Bars, data: &DataSpec) -> String {
     format!("{}-{}", slug(strategy.name()), slug(&data_name))
 }
 
-/// Runs `tradeorch backtest`: loads the strategy and data, runs it, writes the run folder.
-pub fn backtest(opts: &BacktestOptions) -> Result<BacktestOutcome> {
-    let strategy = load_strategy(opts.strategy.as_deref().unwrap_or(DEFAULT_STRATEGY))?;
-    let exec = strategy.execution(&opts.overrides)?;
-    let (bars, data_spec) = load_run_data(&opts.data, &strategy)?;
-    let backtest = orchestrator::backtest(&strategy, &bars, &exec, true)?;
-
+/// Runs a loaded strategy on loaded bars and writes its run folder at `dir`; returns the
+/// backtest and the record written.
+pub(crate) fn run_and_write(
+    strategy: &Strategy,
+    bars: &Bars,
+    data_spec: &DataSpec,
+    overrides: &ExecutionSpec,
+    dir: &Path,
+) -> Result<(Backtest, RunRecord)> {
+    let exec = strategy.execution(overrides)?;
+    let backtest = orchestrator::backtest(strategy, bars, &exec, true)?;
     let mut resolved = strategy.file.clone();
     resolved.data = Some(data_spec.clone());
     resolved.execution = exec.to_spec();
+    let sim = &backtest.simulation;
+    let trades = sim.closed_trades.iter().chain(&sim.open_trades).map(|t| TradeRow::new(bars, t));
+    let config = toml::to_string(&resolved).map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
+    let name = dir.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+    let record = RunRecord::new(&name, bars, &backtest.stats, &sim.equity, trades, config, &backtest.decisions);
+    report::write_run(dir, &record)?;
+    Ok((backtest, record))
+}
+
+/// Runs `tradeorch backtest`: loads the strategy and data, runs it, writes the run folder.
+pub fn backtest(opts: &BacktestOptions) -> Result<BacktestOutcome> {
+    let strategy = load_strategy(opts.strategy.as_deref().unwrap_or(DEFAULT_STRATEGY))?;
+    strategy.execution(&opts.overrides)?;
+    let (bars, data_spec) = load_run_data(&opts.data, &strategy)?;
     let dir = opts
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(run_name(&strategy, &bars, &data_spec)));
-    let sim = &backtest.simulation;
-    let trades = sim.closed_trades.iter().chain(&sim.open_trades).map(|t| TradeRow::new(&bars, t));
-    let config = toml::to_string(&resolved).map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
-    let name = dir.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
-    let record = RunRecord::new(&name, &bars, &backtest.stats, &sim.equity, trades, config, &backtest.decisions);
-    let report_dir = report::write_run(&dir, &record)?;
-    Ok(BacktestOutcome { strategy, bars, backtest, report_dir })
+    let (backtest, _) = run_and_write(&strategy, &bars, &data_spec, &opts.overrides, &dir)?;
+    Ok(BacktestOutcome { strategy, bars, backtest, report_dir: dir })
 }

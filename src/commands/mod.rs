@@ -1,11 +1,13 @@
 //! The commands behind the CLI, as library functions (the binary only parses arguments).
 
 mod backtest;
+mod compare;
 mod explain;
 mod lookahead;
 mod strategies;
 
 pub use backtest::{backtest, BacktestOptions, BacktestOutcome};
+pub use compare::{compare, comparison_table, Benchmark, CompareOptions, Comparison, PairTest};
 pub use explain::explain;
 pub use lookahead::{check_lookahead, LookaheadOptions};
 pub use strategies::{list_strategies, show_strategy, StrategyInfo};
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::data::{self, Bars, LoadOptions};
 use crate::error::{InputError, Result};
+use crate::progress;
 use crate::strategy::{DataSpec, Strategy};
 
 /// The data set built into the binary: GOOG daily 2004-08-19 – 2013-03-01 (see `data/README.md`).
@@ -90,7 +93,14 @@ pub(crate) fn load_run_data(opts: &DataChoice, strategy: &Strategy) -> Result<(B
     let bars = if spec.path == EMBEDDED_DATA {
         data::load_csv_bytes(Path::new(EMBEDDED_DATA), EMBEDDED_GOOG, &load)?
     } else {
-        data::load_bars(Path::new(&spec.path), &load)?
+        // Files over ~20 MB take long enough to parse and check to deserve a spinner.
+        let large = std::fs::metadata(&spec.path).is_ok_and(|m| m.len() > 20_000_000);
+        let spinner = large.then(|| progress::spinner(&format!("loading {}", spec.path)));
+        let bars = data::load_bars(Path::new(&spec.path), &load);
+        if let Some(s) = spinner {
+            s.finish_and_clear();
+        }
+        bars?
     };
     Ok((bars, spec))
 }

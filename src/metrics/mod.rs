@@ -2,6 +2,8 @@
 
 pub mod calendar;
 pub mod drawdown;
+pub mod periods;
+pub mod compare;
 mod stats;
 
 pub use stats::{compute, format_time, Stats, StatsInput};

@@ -260,7 +260,7 @@ pub fn compute(input: StatsInput) -> Stats {
         exposure_time_pct: exposure * 100.0,
         equity_final: e_last,
         equity_peak: max(equity.iter().copied()),
-        commissions: trades.iter().map(|t| t.commission).sum(),
+        commissions: trades.iter().map(|t| t.commission).sum::<f64>() + 0.0,
         return_pct: total_return,
         buy_hold_return_pct: buy_hold,
         return_ann_pct: ann_return * 100.0,

@@ -12,7 +12,9 @@ pub fn crossed_above(a: &[f64], b: &[f64], i: usize) -> bool {
 /// The output has the length of the shorter input.
 pub fn crossover(a: &[f64], b: &[f64]) -> Vec<f64> {
     let len = a.len().min(b.len());
-    (0..len).map(|t| if crossed_above(a, b, t) { 1.0 } else { 0.0 }).collect()
+    (0..len)
+        .map(|t| if crossed_above(a, b, t) { 1.0 } else { 0.0 })
+        .collect()
 }
 
 /// 1.0 at each bar where `a` crosses below `b` (`a[t-1] > b[t-1]` and `a[t] < b[t]`), 0.0

@@ -1,7 +1,5 @@
 //! Momentum oscillators: RSI, MACD, rate of change, momentum and the stochastic.
 
-use std::collections::VecDeque;
-
 use super::moving::{ema_into, sma};
 use super::{first_valid, first_valid_all, skip_leading_nan};
 
@@ -80,8 +78,16 @@ pub struct Macd {
 /// the data is shorter than `slow + signal - 1`.
 pub fn macd(values: &[f64], fast: usize, slow: usize, signal: usize) -> Macd {
     let len = values.len();
-    let mut m = Macd { line: vec![f64::NAN; len], signal: vec![f64::NAN; len], hist: vec![f64::NAN; len] };
-    let (fast, slow) = if slow < fast { (slow, fast) } else { (fast, slow) };
+    let mut m = Macd {
+        line: vec![f64::NAN; len],
+        signal: vec![f64::NAN; len],
+        hist: vec![f64::NAN; len],
+    };
+    let (fast, slow) = if slow < fast {
+        (slow, fast)
+    } else {
+        (fast, slow)
+    };
     let start = first_valid(values);
     let x = &values[start..];
     if fast == 0 || signal == 0 || x.len() + 1 < slow + signal {
@@ -117,7 +123,11 @@ pub fn roc(values: &[f64], period: usize) -> Vec<f64> {
     }
     for (t, o) in out.iter_mut().enumerate().skip(period) {
         let prev = values[t - period];
-        *o = if prev != 0.0 { (values[t] / prev - 1.0) * 100.0 } else { 0.0 };
+        *o = if prev != 0.0 {
+            (values[t] / prev - 1.0) * 100.0
+        } else {
+            0.0
+        };
     }
     out
 }
@@ -151,41 +161,60 @@ pub struct Stochastic {
 /// outputs start at bar `fastk + slowk + slowd - 3`, where `d` is first defined (TA-Lib
 /// reports no `k` before it either).
 ///
-/// Leading bars where any input is NaN are skipped, as TA-Lib's Python wrapper does. The
-/// outputs have the length of `close`; bars beyond a shorter `high` or `low` are NaN. All NaN
-/// when a period is 0 or the data is too short.
-pub fn stochastic(high: &[f64], low: &[f64], close: &[f64], fastk: usize, slowk: usize, slowd: usize) -> Stochastic {
+/// Leading bars where any input is NaN are skipped, as TA-Lib's Python wrapper does; a NaN
+/// high or low after that is left out of `HH`/`LL`. The outputs have the length of `close`;
+/// bars beyond a shorter `high` or `low` are NaN. All NaN when a period is 0 or the data is
+/// too short.
+pub fn stochastic(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    fastk: usize,
+    slowk: usize,
+    slowd: usize,
+) -> Stochastic {
     let len = close.len();
     let end = len.min(high.len()).min(low.len());
     let start = first_valid_all(&[&high[..end], &low[..end], &close[..end]]);
     if fastk == 0 || slowk == 0 || slowd == 0 || end - start + 3 < fastk + slowk + slowd {
-        return Stochastic { k: vec![f64::NAN; len], d: vec![f64::NAN; len] };
+        return Stochastic {
+            k: vec![f64::NAN; len],
+            d: vec![f64::NAN; len],
+        };
+    }
+    let (h, l, c) = (&high[start..end], &low[start..end], &close[start..end]);
+    // Highest high / lowest low of the window ending at t, as van Herk / Gil-Werman: within
+    // blocks of `fastk` bars, the extremes from each bar to its block's end (`suffix`) and
+    // from its block's start (running); a window spans at most two blocks.
+    let mut suffix = vec![(0.0, 0.0); h.len()];
+    for ((hs, ls), out) in h
+        .chunks(fastk)
+        .zip(l.chunks(fastk))
+        .zip(suffix.chunks_mut(fastk))
+    {
+        let (mut hh, mut ll) = (f64::NEG_INFINITY, f64::INFINITY);
+        for ((&hv, &lv), o) in hs.iter().zip(ls).zip(out).rev() {
+            hh = hh.max(hv);
+            ll = ll.min(lv);
+            *o = (hh, ll);
+        }
     }
     let mut raw = vec![f64::NAN; len];
-    // Bar indices of candidate highs (decreasing) and lows (increasing) in the window.
-    let mut highs = VecDeque::with_capacity(fastk + 1);
-    let mut lows = VecDeque::with_capacity(fastk + 1);
-    for t in start..end {
-        while highs.back().is_some_and(|&j| high[j] <= high[t]) {
-            highs.pop_back();
+    let (mut block_high, mut block_low) = (f64::NEG_INFINITY, f64::INFINITY);
+    let mut block_left = 0;
+    for t in 0..h.len() {
+        if block_left == 0 {
+            (block_high, block_low, block_left) = (f64::NEG_INFINITY, f64::INFINITY, fastk);
         }
-        highs.push_back(t);
-        while lows.back().is_some_and(|&j| low[j] >= low[t]) {
-            lows.pop_back();
+        block_left -= 1;
+        block_high = block_high.max(h[t]);
+        block_low = block_low.min(l[t]);
+        if t + 1 >= fastk {
+            let (suffix_high, suffix_low) = suffix[t + 1 - fastk];
+            let (hh, ll) = (suffix_high.max(block_high), suffix_low.min(block_low));
+            let diff = (hh - ll) / 100.0;
+            raw[start + t] = if diff != 0.0 { (c[t] - ll) / diff } else { 0.0 };
         }
-        lows.push_back(t);
-        if t + 1 < start + fastk {
-            continue;
-        }
-        while highs.front().is_some_and(|&j| j + fastk <= t) {
-            highs.pop_front();
-        }
-        while lows.front().is_some_and(|&j| j + fastk <= t) {
-            lows.pop_front();
-        }
-        let (hh, ll) = (high[highs[0]], low[lows[0]]);
-        let diff = (hh - ll) / 100.0;
-        raw[t] = if diff != 0.0 { (close[t] - ll) / diff } else { 0.0 };
     }
     let mut k = sma(&raw, slowk);
     let d = sma(&k, slowd);
@@ -200,7 +229,10 @@ mod tests {
     fn assert_close(actual: &[f64], expected: &[f64]) {
         assert_eq!(actual.len(), expected.len());
         for (t, (a, e)) in actual.iter().zip(expected).enumerate() {
-            assert!((a.is_nan() && e.is_nan()) || (a - e).abs() < 1e-12, "bar {t}: {a} vs {e}");
+            assert!(
+                (a.is_nan() && e.is_nan()) || (a - e).abs() < 1e-12,
+                "bar {t}: {a} vs {e}"
+            );
         }
     }
 
@@ -210,7 +242,10 @@ mod tests {
     fn rsi_uses_wilder_smoothing() {
         // Changes +1, +1, -1, +1. Seed over 2 changes: gain 1, loss 0 -> 100.
         // Then gain (1+0)/2 = 0.5, loss (0+1)/2 = 0.5 -> 50; gain (0.5+1)/2, loss 0.25 -> 75.
-        assert_close(&rsi(&[1.0, 2.0, 3.0, 2.0, 3.0], 2), &[NAN, NAN, 100.0, 50.0, 75.0]);
+        assert_close(
+            &rsi(&[1.0, 2.0, 3.0, 2.0, 3.0], 2),
+            &[NAN, NAN, 100.0, 50.0, 75.0],
+        );
         assert_close(&rsi(&[5.0; 4], 2), &[NAN, NAN, 0.0, 0.0]);
         assert!(rsi(&[1.0, 2.0], 2).iter().all(|v| v.is_nan()));
     }
@@ -234,7 +269,10 @@ mod tests {
         let short = macd(&[0.0, 1.0, 2.0, 9.0], 2, 3, 1);
         assert_close(&short.line, &[NAN, NAN, 0.5, 1.5]);
         assert_close(&short.signal, &short.line);
-        assert!(macd(&[0.0, 1.0, 2.0], 2, 3, 2).line.iter().all(|v| v.is_nan()));
+        assert!(macd(&[0.0, 1.0, 2.0], 2, 3, 2)
+            .line
+            .iter()
+            .all(|v| v.is_nan()));
     }
 
     #[test]
@@ -242,8 +280,14 @@ mod tests {
         let x = [10.0, 11.0, 12.1, 0.0, 5.0];
         assert_close(&momentum(&x, 1), &[NAN, 1.0, 1.1, -12.1, 5.0]);
         assert_close(&roc(&x, 1), &[NAN, 10.0, 10.0, -100.0, 0.0]);
-        assert_close(&roc(&x, 2), &[NAN, NAN, 21.0, -100.0, (5.0 / 12.1 - 1.0) * 100.0]);
-        assert!(roc(&x, 0).iter().chain(&momentum(&x, 0)).all(|v| v.is_nan()));
+        assert_close(
+            &roc(&x, 2),
+            &[NAN, NAN, 21.0, -100.0, (5.0 / 12.1 - 1.0) * 100.0],
+        );
+        assert!(roc(&x, 0)
+            .iter()
+            .chain(&momentum(&x, 0))
+            .all(|v| v.is_nan()));
     }
 
     #[test]
@@ -257,11 +301,51 @@ mod tests {
         assert_close(&s.k, &[NAN, raw[0], raw[1], raw[2], raw[3]]);
         assert_close(&s.d, &s.k);
         let s = stochastic(&high, &low, &close, 2, 2, 2);
-        let k = [(raw[0] + raw[1]) / 2.0, (raw[1] + raw[2]) / 2.0, (raw[2] + raw[3]) / 2.0];
+        let k = [
+            (raw[0] + raw[1]) / 2.0,
+            (raw[1] + raw[2]) / 2.0,
+            (raw[2] + raw[3]) / 2.0,
+        ];
         assert_close(&s.k, &[NAN, NAN, NAN, k[1], k[2]]);
-        assert_close(&s.d, &[NAN, NAN, NAN, (k[0] + k[1]) / 2.0, (k[1] + k[2]) / 2.0]);
+        assert_close(
+            &s.d,
+            &[NAN, NAN, NAN, (k[0] + k[1]) / 2.0, (k[1] + k[2]) / 2.0],
+        );
+        // Every window position against a direct scan, for several block sizes.
+        let hi: Vec<f64> = (0..40)
+            .map(|i| 20.0 + (f64::from(i) * 1.3).sin() * 3.0 + f64::from(i % 4))
+            .collect();
+        let lo: Vec<f64> = hi
+            .iter()
+            .enumerate()
+            .map(|(i, h)| h - 1.0 - (i % 3) as f64)
+            .collect();
+        let cl: Vec<f64> = hi
+            .iter()
+            .zip(&lo)
+            .map(|(h, l)| (h + 2.0 * l) / 3.0)
+            .collect();
+        for fastk in 1..7 {
+            let s = stochastic(&hi, &lo, &cl, fastk, 1, 1);
+            for t in fastk - 1..40 {
+                let hh = hi[t + 1 - fastk..=t]
+                    .iter()
+                    .fold(f64::MIN, |a, &b| a.max(b));
+                let ll = lo[t + 1 - fastk..=t]
+                    .iter()
+                    .fold(f64::MAX, |a, &b| a.min(b));
+                assert_eq!(
+                    s.k[t],
+                    (cl[t] - ll) / ((hh - ll) / 100.0),
+                    "fastk {fastk}, bar {t}"
+                );
+            }
+        }
         let flat = stochastic(&[1.0; 3], &[1.0; 3], &[1.0; 3], 2, 1, 1);
         assert_close(&flat.k, &[NAN, 0.0, 0.0]);
-        assert!(stochastic(&high, &low, &close, 3, 2, 3).k.iter().all(|v| v.is_nan()));
+        assert!(stochastic(&high, &low, &close, 3, 2, 3)
+            .k
+            .iter()
+            .all(|v| v.is_nan()));
     }
 }

@@ -52,7 +52,11 @@ impl RollingSum {
         if v.is_sign_negative() {
             self.negatives += 1;
         }
-        self.same_value_run = if self.last_added == Some(v) { self.same_value_run + 1 } else { 1 };
+        self.same_value_run = if self.last_added == Some(v) {
+            self.same_value_run + 1
+        } else {
+            1
+        };
         self.last_added = Some(v);
     }
 
@@ -106,8 +110,11 @@ pub(super) fn ema_into(x: &[f64], period: usize, out: &mut [f64]) {
 }
 
 /// Linearly weighted moving average, as TA-Lib `WMA`: the newest value weighs `period`, the
-/// oldest 1, `wma[t] = Σ_{j=1..period} j·x[t-period+j] / (period·(period+1)/2)`, updated with
-/// TA-Lib's running sums (the weighted sum loses the plain window sum at each step).
+/// oldest 1, `wma[t] = Σ_{j=1..period} j·x[t-period+j] / (period·(period+1)/2)`.
+///
+/// Updated with TA-Lib's running sums (the weighted sum loses the plain window sum at each
+/// step), which are rebuilt from the window every `4·period` bars so that rounding cannot
+/// drift over a long series, and on each bar after a NaN.
 ///
 /// Leading NaNs are skipped, as TA-Lib's Python wrapper does. All NaN when `period` is 0 or
 /// longer than the data.
@@ -122,13 +129,25 @@ pub fn wma(values: &[f64], period: usize) -> Vec<f64> {
         }
         let divider = (period * (period + 1) / 2) as f64;
         let weight = period as f64;
-        let (mut plain, mut weighted) = (0.0, 0.0);
-        for (j, &v) in x[..period - 1].iter().enumerate() {
-            plain += v;
-            weighted += v * (j + 1) as f64;
-        }
+        // Before bar t: plain = Σ x[t-period..t] and weighted = Σ_{j=1..period-1} j·x[t-period+j],
+        // with x[-1] = 0 before the first bar.
+        let weigh = |window: &[f64]| {
+            window
+                .iter()
+                .zip(1..)
+                .fold(0.0, |sum, (&v, j)| sum + v * f64::from(j))
+        };
+        let mut plain = x[..period - 1].iter().fold(0.0, |sum, &v| sum + v);
+        let mut weighted = weigh(&x[..period - 1]);
         let mut trailing = 0.0;
+        let mut until_rebuild = 4 * period;
         for t in period - 1..x.len() {
+            if t >= period && (until_rebuild == 0 || weighted.is_nan()) {
+                until_rebuild = 4 * period;
+                plain = x[t - period..t].iter().fold(0.0, |sum, &v| sum + v);
+                weighted = weigh(&x[t + 1 - period..t]);
+            }
+            until_rebuild -= 1;
             let v = x[t];
             plain += v;
             plain -= trailing;

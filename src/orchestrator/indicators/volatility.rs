@@ -6,8 +6,8 @@ use super::{first_valid, first_valid_all, skip_leading_nan};
 /// Calls `emit(t, mean, variance)` for each full window `x[t+1-period..=t]`, with the
 /// population variance (divided by `period`).
 ///
-/// O(1) per bar and free of the cancellation of `E[x²] - E[x]²` on prices (TA-Lib's
-/// cancellation-free variance gives the same values to ~1e-14): the running sums hold
+/// O(1) per bar and free of the cancellation of `E[x²] - E[x]²` on prices (within ~1e-15 of
+/// the exact variance on GOOG, where TA-Lib 0.8.1's STDDEV is up to 2.4e-12 off): the running sums hold
 /// deviations from a shift taken from the window, and are rebuilt from the window against a
 /// fresh shift (its newest value) every `4·period` bars, and sooner when their rounding error
 /// could show: when the variance falls below 1e-6 of the mean squared deviation (stale shift),
@@ -69,7 +69,9 @@ fn rolling_moments(x: &[f64], period: usize, mut emit: impl FnMut(usize, f64, f6
 /// Leading NaNs are skipped, as TA-Lib's Python wrapper does. All NaN when `period` is 0 or
 /// longer than the data.
 pub fn stddev(values: &[f64], period: usize) -> Vec<f64> {
-    skip_leading_nan(values, |x, out| rolling_moments(x, period, |t, _, var| out[t] = var.sqrt()))
+    skip_leading_nan(values, |x, out| {
+        rolling_moments(x, period, |t, _, var| out[t] = var.sqrt())
+    })
 }
 
 /// Bollinger bands; see [`bollinger`].
@@ -89,7 +91,11 @@ pub struct Bollinger {
 /// longer than the data.
 pub fn bollinger(values: &[f64], period: usize, k_up: f64, k_down: f64) -> Bollinger {
     let len = values.len();
-    let mut b = Bollinger { upper: vec![f64::NAN; len], middle: vec![f64::NAN; len], lower: vec![f64::NAN; len] };
+    let mut b = Bollinger {
+        upper: vec![f64::NAN; len],
+        middle: vec![f64::NAN; len],
+        lower: vec![f64::NAN; len],
+    };
     let start = first_valid(values);
     rolling_moments(&values[start..], period, |t, mean, var| {
         let sd = var.sqrt();
@@ -129,7 +135,9 @@ pub fn volatility(values: &[f64], period: usize) -> Vec<f64> {
         }
         let returns: Vec<f64> = x.windows(2).map(|w| (w[1] / w[0]).ln()).collect();
         let bessel = period as f64 / (period - 1) as f64;
-        rolling_moments(&returns, period, |t, _, var| out[t + 1] = (var * bessel).sqrt());
+        rolling_moments(&returns, period, |t, _, var| {
+            out[t + 1] = (var * bessel).sqrt()
+        });
     })
 }
 
@@ -166,7 +174,12 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<f64> 
     let keep = (period - 1) as f64;
     let mut prev = (start + 1..=start + period).fold(0.0, |sum, t| sum + true_range(t)) / n;
     out[start + period] = prev;
-    for (t, o) in out.iter_mut().enumerate().take(end).skip(start + period + 1) {
+    for (t, o) in out
+        .iter_mut()
+        .enumerate()
+        .take(end)
+        .skip(start + period + 1)
+    {
         prev *= keep;
         prev += true_range(t);
         prev /= n;
@@ -184,7 +197,10 @@ mod tests {
     fn assert_close(actual: &[f64], expected: &[f64]) {
         assert_eq!(actual.len(), expected.len());
         for (t, (a, e)) in actual.iter().zip(expected).enumerate() {
-            assert!((a.is_nan() && e.is_nan()) || (a - e).abs() < 1e-12, "bar {t}: {a} vs {e}");
+            assert!(
+                (a.is_nan() && e.is_nan()) || (a - e).abs() < 1e-12,
+                "bar {t}: {a} vs {e}"
+            );
         }
     }
 
@@ -198,7 +214,9 @@ mod tests {
 
     #[test]
     fn stddev_of_a_flat_stretch_is_exactly_zero() {
-        let mut x: Vec<f64> = (0..40).map(|i| 1000.0 + f64::from(i).sin() * 30.0).collect();
+        let mut x: Vec<f64> = (0..40)
+            .map(|i| 1000.0 + f64::from(i).sin() * 30.0)
+            .collect();
         x.extend([1234.56789; 30]);
         let s = stddev(&x, 10);
         assert!(s[49..].iter().all(|&v| v == 0.0), "{:?}", &s[49..]);
@@ -214,7 +232,11 @@ mod tests {
             let w = &x[t - 4..=t];
             let mean = w.iter().sum::<f64>() / 5.0;
             let exact = (w.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / 5.0).sqrt();
-            assert!((s[t] - exact).abs() <= 1e-12 * exact, "bar {t}: {} vs {exact}", s[t]);
+            assert!(
+                (s[t] - exact).abs() <= 1e-12 * exact,
+                "bar {t}: {} vs {exact}",
+                s[t]
+            );
         }
     }
 
@@ -223,14 +245,25 @@ mod tests {
         let b = bollinger(&[1.0, 2.0, 3.0, 5.0], 3, 2.0, 1.0);
         let (sd1, sd2) = ((2.0f64 / 3.0).sqrt(), (14.0f64 / 9.0).sqrt());
         assert_close(&b.middle, &[NAN, NAN, 2.0, 10.0 / 3.0]);
-        assert_close(&b.upper, &[NAN, NAN, 2.0 + 2.0 * sd1, 10.0 / 3.0 + 2.0 * sd2]);
+        assert_close(
+            &b.upper,
+            &[NAN, NAN, 2.0 + 2.0 * sd1, 10.0 / 3.0 + 2.0 * sd2],
+        );
         assert_close(&b.lower, &[NAN, NAN, 2.0 - sd1, 10.0 / 3.0 - sd2]);
     }
 
     #[test]
     fn zscore_of_known_values() {
         let z = zscore(&[1.0, 2.0, 3.0, 3.0], 3);
-        assert_close(&z, &[NAN, NAN, 1.5f64.sqrt(), (3.0 - 8.0 / 3.0) / (2.0f64 / 9.0).sqrt()]);
+        assert_close(
+            &z,
+            &[
+                NAN,
+                NAN,
+                1.5f64.sqrt(),
+                (3.0 - 8.0 / 3.0) / (2.0f64 / 9.0).sqrt(),
+            ],
+        );
     }
 
     #[test]
@@ -239,7 +272,10 @@ mod tests {
         // Returns 0.1, 0.2, 0: sample deviations of (0.1, 0.2) and (0.2, 0).
         let v = volatility(&x, 2);
         assert_close(&v, &[NAN, NAN, 0.005f64.sqrt(), 0.02f64.sqrt()]);
-        assert!(volatility(&x, 1).iter().chain(&volatility(&x, 3)[..3]).all(|v| v.is_nan()));
+        assert!(volatility(&x, 1)
+            .iter()
+            .chain(&volatility(&x, 3)[..3])
+            .all(|v| v.is_nan()));
         assert!(volatility(&x, 4).iter().all(|v| v.is_nan()));
     }
 
@@ -249,7 +285,10 @@ mod tests {
         let low = [8.0, 9.0, 7.0, 13.0];
         let close = [9.0, 11.0, 8.0, 14.0];
         // TR from bar 1: max(3, 3, 0) = 3, max(4, 0, 4) = 4, max(2, 7, 5) = 7.
-        assert_close(&atr(&high, &low, &close, 2), &[NAN, NAN, 3.5, (3.5 + 7.0) / 2.0]);
+        assert_close(
+            &atr(&high, &low, &close, 2),
+            &[NAN, NAN, 3.5, (3.5 + 7.0) / 2.0],
+        );
         assert_close(&atr(&high, &low, &close, 1), &[NAN, 3.0, 4.0, 7.0]);
         assert!(atr(&high, &low, &close, 4).iter().all(|v| v.is_nan()));
         assert_eq!(atr(&high[..2], &low, &close, 1).len(), 4);
