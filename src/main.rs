@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tradeorch::commands::{self, BacktestOptions, CompareOptions, DataChoice, LookaheadOptions};
 use tradeorch::engine::{ExecutionSpec, Fill};
+use tradeorch::report::charts::ChartOptions;
 use tradeorch::{data, report, Error};
 
 /// Research and backtest toolkit for orchestrated trading strategies.
@@ -25,6 +26,14 @@ enum Command {
     Backtest(BacktestArgs),
     /// Run several strategies on the same data (in parallel), or compare finished runs.
     Compare(CompareArgs),
+    /// Regenerate the charts and report.html of a finished run, without re-running it.
+    Report {
+        /// A run folder written by `tradeorch backtest`.
+        run_dir: PathBuf,
+        /// Draw the equity curve on a log scale.
+        #[arg(long)]
+        log_scale: bool,
+    },
     /// Work with data files.
     Data {
         #[command(subcommand)]
@@ -136,6 +145,9 @@ struct BacktestArgs {
     /// Print the statistics as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Draw the report's equity curve on a log scale.
+    #[arg(long)]
+    log_scale: bool,
 }
 
 #[derive(Subcommand)]
@@ -158,6 +170,7 @@ fn backtest(args: BacktestArgs) -> Result<(), Error> {
             ..ExecutionSpec::default()
         },
         out: args.out,
+        charts: ChartOptions { log_scale: args.log_scale },
     };
     let outcome = commands::backtest(&opts)?;
     if args.json {
@@ -242,6 +255,9 @@ fn main() -> ExitCode {
             data::inspect::inspect(&file).map(|i| print!("{i}")).map_err(Error::from)
         }
         Command::Strategies { command } => strategies(command),
+        Command::Report { run_dir, log_scale } => {
+            commands::report(&run_dir, &ChartOptions { log_scale }).map(|()| println!("Report written to {}", run_dir.join("report.html").display()))
+        }
         Command::Explain { run_dir, date } => commands::explain(&run_dir, &date).map(|t| print!("{t}")),
         Command::CheckLookahead(args) => match check_lookahead(args) {
             Ok(true) => Ok(()),

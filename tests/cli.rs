@@ -22,11 +22,18 @@ fn stderr(out: &Output) -> String {
 
 /// Files in `dir`, recursively, as (relative path, bytes).
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap()))
-        .collect();
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push((path.strip_prefix(root).unwrap().to_path_buf(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
     files.sort();
     files
 }
@@ -66,10 +73,12 @@ fn same_inputs_give_byte_identical_reports_and_config_repeats_the_run() {
         assert!(o.status.success(), "{}", stderr(&o));
         snapshot(&tmp.path().join(out))
     };
-    let a = run("a", "sma_cross");
-    let b = run("b", "sma_cross");
+    // Same folder name in different places: the report names its folder.
+    let a = run("a/run", "sma_cross");
+    let b = run("b/run", "sma_cross");
+    assert!(a.iter().any(|(p, _)| p.ends_with("report.html")) && a.iter().any(|(p, _)| p.ends_with("equity.png")));
     assert_eq!(a, b);
-    let repeated = run("c", "a/config.toml");
+    let repeated = run("c/run", "a/run/config.toml");
     assert_eq!(a, repeated, "re-running config.toml reproduces the run");
 }
 

@@ -7,6 +7,7 @@ use crate::data::Bars;
 use crate::engine::ExecutionSpec;
 use crate::error::{Error, Result};
 use crate::orchestrator::{self, Backtest};
+use crate::report::charts::ChartOptions;
 use crate::report::{self, RunRecord, TradeRow};
 use crate::strategy::{DataSpec, Strategy};
 
@@ -21,6 +22,8 @@ pub struct BacktestOptions {
     pub overrides: ExecutionSpec,
     /// Run folder; default `reports/<strategy>-<data>`.
     pub out: Option<PathBuf>,
+    /// Chart settings of the report.
+    pub charts: ChartOptions,
 }
 
 /// What `tradeorch backtest` produced.
@@ -57,6 +60,7 @@ pub(crate) fn run_and_write(
     data_spec: &DataSpec,
     overrides: &ExecutionSpec,
     dir: &Path,
+    charts: &ChartOptions,
 ) -> Result<(Backtest, RunRecord)> {
     let exec = strategy.execution(overrides)?;
     let backtest = orchestrator::backtest(strategy, bars, &exec, true)?;
@@ -68,7 +72,7 @@ pub(crate) fn run_and_write(
     let config = toml::to_string(&resolved).map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
     let name = dir.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
     let record = RunRecord::new(&name, bars, &backtest.stats, &sim.equity, trades, config, &backtest.decisions);
-    report::write_run(dir, &record)?;
+    report::write_run(dir, &record, charts)?;
     Ok((backtest, record))
 }
 
@@ -81,6 +85,6 @@ pub fn backtest(opts: &BacktestOptions) -> Result<BacktestOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(run_name(&strategy, &bars, &data_spec)));
-    let (backtest, _) = run_and_write(&strategy, &bars, &data_spec, &opts.overrides, &dir)?;
+    let (backtest, _) = run_and_write(&strategy, &bars, &data_spec, &opts.overrides, &dir, &opts.charts)?;
     Ok(BacktestOutcome { strategy, bars, backtest, report_dir: dir })
 }

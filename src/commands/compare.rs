@@ -14,6 +14,7 @@ use crate::error::{Error, InputError, Result};
 use crate::metrics::compare::{correlation, returns, sharpe_difference, SharpeTest};
 use crate::metrics::{self, Stats, StatsInput};
 use crate::progress;
+use crate::report::charts::ChartOptions;
 use crate::report::{self, RunRecord};
 
 /// What the strategies are measured against.
@@ -153,7 +154,7 @@ fn run_strategies(opts: &CompareOptions) -> Result<(Vec<RunRecord>, Vec<f64>, Pa
         .par_iter()
         .map(|s| {
             let run_dir = dir.join("runs").join(slug(s.name()));
-            let record = run_and_write(s, &bars, &data_spec, &opts.overrides, &run_dir).map(|(_, r)| r);
+            let record = run_and_write(s, &bars, &data_spec, &opts.overrides, &run_dir, &ChartOptions::default()).map(|(_, r)| r);
             bar.inc(1);
             record
         })

@@ -4,12 +4,14 @@ mod backtest;
 mod compare;
 mod explain;
 mod lookahead;
+mod report;
 mod strategies;
 
 pub use backtest::{backtest, BacktestOptions, BacktestOutcome};
 pub use compare::{compare, comparison_table, Benchmark, CompareOptions, Comparison, PairTest};
 pub use explain::explain;
 pub use lookahead::{check_lookahead, LookaheadOptions};
+pub use report::report;
 pub use strategies::{list_strategies, show_strategy, StrategyInfo};
 
 use std::path::{Path, PathBuf};

@@ -4,12 +4,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::charts::ChartOptions;
+use super::html::write_report;
 use super::run::RunRecord;
 use crate::error::{Error, Result};
 
-/// Writes `record` as the run folder `dir`, replacing any previous one only once the new one
-/// is complete. Returns the folder's path.
-pub fn write_run(dir: &Path, record: &RunRecord) -> Result<PathBuf> {
+/// Writes `record` as the run folder `dir` — its data files, charts and `report.html` —
+/// replacing any previous one only once the new one is complete. Returns the folder's path.
+pub fn write_run(dir: &Path, record: &RunRecord, charts: &ChartOptions) -> Result<PathBuf> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -23,6 +25,7 @@ pub fn write_run(dir: &Path, record: &RunRecord) -> Result<PathBuf> {
     };
     let tmp = temp(".tradeorch-run-")?;
     record.write_files(tmp.path())?;
+    write_report(record, tmp.path(), charts)?;
     // The previous run (if any) is moved aside, and deleted when `_previous` is dropped.
     let _previous = if dir.exists() {
         let old = temp(".tradeorch-old-")?;

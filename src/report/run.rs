@@ -189,6 +189,6 @@ fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
 }
 
 /// Writes a text file.
-pub(crate) fn write_text(path: &Path, text: &str) -> Result<()> {
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
     fs::write(path, text).map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
