@@ -14,7 +14,7 @@ use crate::error::{Error, InputError, Result};
 use crate::metrics::compare::{correlation, returns, sharpe_difference, SharpeTest};
 use crate::metrics::{self, Stats, StatsInput};
 use crate::progress;
-use crate::report::charts::ChartOptions;
+use crate::report::charts::{self, ChartOptions, Curve};
 use crate::report::{self, RunRecord};
 
 /// What the strategies are measured against.
@@ -78,8 +78,13 @@ pub struct Comparison {
     /// The runs compared (kept for charts and the HTML report).
     #[serde(skip)]
     pub records: Vec<RunRecord>,
+    /// Equity of each run and of the benchmark, and the bar times (ns).
+    #[serde(skip)]
+    pub equities: Vec<Vec<f64>>,
     #[serde(skip)]
     pub benchmark_equity: Vec<f64>,
+    #[serde(skip)]
+    pub times: Vec<i64>,
 }
 
 fn default_name(names: &[String]) -> String {
@@ -193,7 +198,8 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison> {
     let bench = benchmark_equity(&opts.benchmark, &times, &closes, cash)?;
     let bench_stats = metrics::compute(StatsInput { time: &times, close: &closes, equity: &bench, trades: &[], first_trading_bar: 0 });
 
-    let mut series: Vec<Vec<f64>> = records.iter().map(|r| returns(&r.equity.iter().map(|e| e.equity).collect::<Vec<_>>())).collect();
+    let equities: Vec<Vec<f64>> = records.iter().map(|r| r.equity.iter().map(|e| e.equity).collect()).collect();
+    let mut series: Vec<Vec<f64>> = equities.iter().map(|e| returns(e)).collect();
     series.push(returns(&bench));
     let correlation = series.iter().map(|a| series.iter().map(|b| correlation(a, b)).collect()).collect();
     let stats: Vec<Stats> = records.iter().map(|r| r.stats.clone()).collect();
@@ -215,15 +221,31 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison> {
         verdict,
         dir: dir.clone(),
         records,
+        equities,
         benchmark_equity: bench,
+        times,
     };
     write_comparison(&comparison, &dir)?;
     Ok(comparison)
 }
 
-/// Writes `comparison.json`, `comparison.csv` and `correlation.csv` into `dir`.
+/// The equity curves of the runs, then the benchmark's.
+pub fn curves(c: &Comparison) -> Vec<Curve<'_>> {
+    let mut curves: Vec<Curve> = c
+        .records
+        .iter()
+        .zip(&c.equities)
+        .map(|(r, e)| Curve { name: &r.name, equity: e, reference: false })
+        .collect();
+    curves.push(Curve { name: "benchmark", equity: &c.benchmark_equity, reference: true });
+    curves
+}
+
+/// Writes `comparison.json`, `comparison.csv`, `correlation.csv` and the overlay charts
+/// into `dir`.
 fn write_comparison(c: &Comparison, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    charts::write_overlay_charts(&c.times, &curves(c), &dir.join("charts"))?;
     let json = serde_json::to_string_pretty(c).expect("comparison serializes");
     report::write_text(&dir.join("comparison.json"), &(json + "\n"))?;
     let mut table = String::from("statistic");

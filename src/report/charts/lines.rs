@@ -7,10 +7,10 @@ use super::data::{ChartData, ROLLING_WINDOW};
 use super::style::{self, Area, DrawResult, Labels, ACCENT, ASSET, LOSS, STRATEGY, TOO_FEW_BARS};
 
 /// Most ticks on a value axis.
-const MAX_VALUE_TICKS: usize = 8;
+pub(super) const MAX_VALUE_TICKS: usize = 8;
 
 /// Draws a chart over time of value axis `y`, then `series` on it.
-fn time_chart<'a, DB: DrawingBackend + 'a>(
+pub(super) fn time_chart<'a, DB: DrawingBackend + 'a>(
     area: &'a Area<DB>,
     time: &TimeAxis,
     y: Axis,

@@ -10,6 +10,7 @@ mod bars;
 mod data;
 mod heatmap;
 mod lines;
+mod overlay;
 mod style;
 mod trades;
 
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 use rayon::prelude::*;
+
+pub use self::overlay::Curve;
 
 use self::data::ChartData;
 use self::style::{Area, DrawResult};
@@ -48,7 +51,10 @@ pub fn render_svg(record: &RunRecord, opts: &ChartOptions) -> Result<Vec<Chart>>
     let data = ChartData::new(record);
     KINDS
         .par_iter()
-        .map(|&kind| Ok(Chart { id: kind.id(), title: kind.title(opts), svg: kind.svg(&data, opts)? }))
+        .map(|&kind| {
+            let chart = RunChart { kind, data: &data, opts };
+            Ok(Chart { id: kind.id(), title: kind.title(opts), svg: chart.svg()? })
+        })
         .collect()
 }
 
@@ -59,15 +65,57 @@ pub fn write_charts(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Resu
     let data = ChartData::new(record);
     let written: Vec<[PathBuf; 2]> = KINDS
         .par_iter()
-        .map(|&kind| {
-            let png = dir.join(format!("{}.png", kind.id()));
-            kind.png(&data, opts, &png)?;
-            let svg = dir.join(format!("{}.svg", kind.id()));
-            super::run::write_text(&svg, &kind.svg(&data, opts)?)?;
-            Ok([png, svg])
-        })
+        .map(|&kind| RunChart { kind, data: &data, opts }.write(dir))
         .collect::<Result<_>>()?;
     Ok(written.into_iter().flatten().collect())
+}
+
+/// The comparison charts: every curve's equity (`compare_equity`) and drawdown
+/// (`compare_drawdown`) over bar `times` (ns), as SVG text.
+pub fn render_overlay_svg(times: &[i64], curves: &[Curve]) -> Result<Vec<Chart>> {
+    let x = days(times);
+    OVERLAYS
+        .iter()
+        .map(|&kind| Ok(Chart { id: kind.id(), title: kind.title().into(), svg: OverlayChart { kind, x: &x, curves }.svg()? }))
+        .collect()
+}
+
+/// Writes the comparison charts as PNG and SVG files into `dir`; returns the paths written.
+pub fn write_overlay_charts(times: &[i64], curves: &[Curve], dir: &Path) -> Result<Vec<PathBuf>> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let x = days(times);
+    let written = OVERLAYS.iter().map(|&kind| OverlayChart { kind, x: &x, curves }.write(dir)).collect::<Result<Vec<_>>>()?;
+    Ok(written.into_iter().flatten().collect())
+}
+
+fn days(times: &[i64]) -> Vec<f64> {
+    times.iter().map(|&t| t as f64 / crate::metrics::calendar::DAY_NS as f64).collect()
+}
+
+/// The comparison charts, in report order.
+const OVERLAYS: [Overlay; 2] = [Overlay::Equity, Overlay::Drawdown];
+
+/// One kind of comparison chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overlay {
+    Equity,
+    Drawdown,
+}
+
+impl Overlay {
+    fn id(self) -> &'static str {
+        match self {
+            Overlay::Equity => "compare_equity",
+            Overlay::Drawdown => "compare_drawdown",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Overlay::Equity => "Equity of the compared runs",
+            Overlay::Drawdown => "Drawdowns of the compared runs",
+        }
+    }
 }
 
 /// The charts, in report order.
@@ -119,20 +167,69 @@ impl Kind {
         };
         title.to_string()
     }
+}
 
+/// Something drawn as a chart, as SVG text or a PNG file.
+trait Drawing {
+    fn id(&self) -> &'static str;
     /// Width and height in pixels.
-    fn size(self, data: &ChartData) -> (u32, u32) {
-        match self {
-            Kind::MonthlyHeatmap => heatmap::size(data),
+    fn size(&self) -> (u32, u32);
+    /// Draws the chart on `root`, with series lines `line` pixels wide.
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB>;
+
+    fn error(&self, e: impl std::fmt::Display) -> Error {
+        Error::Run(format!("cannot draw the {} chart: {e}", self.id()))
+    }
+
+    /// The chart as an SVG document.
+    fn svg(&self) -> Result<String> {
+        style::register_font();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
+            self.draw(&root, style::SVG_LINE).map_err(|e| self.error(e))?;
+        }
+        Ok(svg)
+    }
+
+    /// Writes `<dir>/<id>.png` and `<dir>/<id>.svg`.
+    fn write(&self, dir: &Path) -> Result<[PathBuf; 2]> {
+        style::register_font();
+        let png = dir.join(format!("{}.png", self.id()));
+        {
+            let root = BitMapBackend::new(&png, self.size()).into_drawing_area();
+            self.draw(&root, style::PNG_LINE).map_err(|e| self.error(e))?;
+        }
+        let svg = dir.join(format!("{}.svg", self.id()));
+        super::run::write_text(&svg, &self.svg()?)?;
+        Ok([png, svg])
+    }
+}
+
+/// A chart of one run.
+struct RunChart<'a> {
+    kind: Kind,
+    data: &'a ChartData,
+    opts: &'a ChartOptions,
+}
+
+impl Drawing for RunChart<'_> {
+    fn id(&self) -> &'static str {
+        self.kind.id()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        match self.kind {
+            Kind::MonthlyHeatmap => heatmap::size(self.data),
             _ => (1000, 500),
         }
     }
 
-    /// Draws the chart, with series lines `line` pixels wide.
-    fn draw<DB: DrawingBackend>(self, root: &Area<DB>, data: &ChartData, opts: &ChartOptions, line: u32) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
+        let (data, opts) = (self.data, self.opts);
         root.fill(&style::BACKGROUND)?;
-        let area = root.margin(8, 0, 0, 0).titled(&self.title(opts), style::title_font())?;
-        match self {
+        let area = root.margin(8, 0, 0, 0).titled(&self.kind.title(opts), style::title_font())?;
+        match self.kind {
             Kind::Equity => lines::equity(&area, data, opts.log_scale, line),
             Kind::Drawdown => lines::drawdown(&area, data, line),
             Kind::MonthlyHeatmap => heatmap::draw(&area, data),
@@ -143,26 +240,32 @@ impl Kind {
         }?;
         root.present()
     }
+}
 
-    /// The chart as an SVG document.
-    fn svg(self, data: &ChartData, opts: &ChartOptions) -> Result<String> {
-        style::register_font();
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size(data)).into_drawing_area();
-            self.draw(&root, data, opts, style::SVG_LINE).map_err(|e| self.error(e))?;
-        }
-        Ok(svg)
+/// A comparison chart of several curves.
+struct OverlayChart<'a> {
+    kind: Overlay,
+    /// Bar times in days since the epoch.
+    x: &'a [f64],
+    curves: &'a [Curve<'a>],
+}
+
+impl Drawing for OverlayChart<'_> {
+    fn id(&self) -> &'static str {
+        self.kind.id()
     }
 
-    /// Writes the chart as a PNG file.
-    fn png(self, data: &ChartData, opts: &ChartOptions, path: &Path) -> Result<()> {
-        style::register_font();
-        let root = BitMapBackend::new(path, self.size(data)).into_drawing_area();
-        self.draw(&root, data, opts, style::PNG_LINE).map_err(|e| self.error(e))
+    fn size(&self) -> (u32, u32) {
+        (1000, 500)
     }
 
-    fn error(self, e: impl std::fmt::Display) -> Error {
-        Error::Run(format!("cannot draw the {} chart: {e}", self.id()))
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
+        root.fill(&style::BACKGROUND)?;
+        let area = root.margin(8, 0, 0, 0).titled(self.kind.title(), style::title_font())?;
+        match self.kind {
+            Overlay::Equity => overlay::equity(&area, self.x, self.curves, line),
+            Overlay::Drawdown => overlay::drawdowns(&area, self.x, self.curves, line),
+        }?;
+        root.present()
     }
 }
