@@ -38,7 +38,7 @@ mkdir -p "$(dirname "$screenshot")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-target/release/tradeorch backtest --out "$tmp/run" >/dev/null
+"${CARGO_TARGET_DIR:-target}/release/tradeorch" backtest --out "$tmp/run" >/dev/null
 if [ ! -f "$tmp/run/report.html" ]; then
   echo "browser-test: the backtest wrote no report.html" >&2
   exit 1

@@ -3,6 +3,8 @@
 //! Targets: the engine loop of the GOOG SMA crossover (2,148 bars) under 50 µs (issue #2);
 //! every shipped strategy on GOOG under 20 ms in the engine (issue #3); stages over
 //! 10,000 symbols × 2,500 bars at over 100 M indicator values/s on 2 cores (issue #3).
+//! All charts and the HTML of a 10-year daily run under 300 ms, and `compare` of the five
+//! shipped strategies under 1 s wall time (issue #4).
 //! The whole `tradeorch backtest` process is timed by `benches/process.sh`.
 
 use std::hint::black_box;
@@ -10,7 +12,9 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rayon::prelude::*;
-use tradeorch::commands::{load_strategy, BUILTIN_STRATEGIES};
+use tradeorch::commands::{self, load_strategy, BacktestOptions, CompareOptions, BUILTIN_STRATEGIES};
+use tradeorch::report::charts::ChartOptions;
+use tradeorch::report::{self, RunRecord};
 use tradeorch::data::{load_bars, Bars, LoadOptions};
 use tradeorch::orchestrator;
 
@@ -95,5 +99,22 @@ fn stages_over_many_symbols(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, goog_sma_cross, shipped_strategies, stages_over_many_symbols);
+fn reports(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let opts = BacktestOptions { out: Some(run.clone()), ..Default::default() };
+    commands::backtest(&opts).unwrap();
+    let record = RunRecord::load(&run).unwrap();
+    let mut group = c.benchmark_group("reports");
+    group.sample_size(20);
+    group.bench_function("charts_and_html_goog_10y", |b| {
+        b.iter(|| report::write_report(black_box(&record), &run, &ChartOptions::default()).unwrap())
+    });
+    let names: Vec<String> = BUILTIN_STRATEGIES.iter().map(|(n, _)| n.to_string()).collect();
+    let compare = CompareOptions { strategies: names, out: Some(tmp.path().join("cmp")), ..Default::default() };
+    group.bench_function("compare_five_shipped_strategies", |b| b.iter(|| commands::compare(&compare).unwrap()));
+    group.finish();
+}
+
+criterion_group!(benches, goog_sma_cross, shipped_strategies, stages_over_many_symbols, reports);
 criterion_main!(benches);

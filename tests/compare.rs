@@ -35,9 +35,21 @@ fn compare_of_the_shipped_strategies_matches_their_own_backtests() {
     assert_eq!(c.stats[c.best].sharpe_ratio, best);
     assert_eq!(c.tests.len(), names.len() - 1);
     assert!(c.verdict.starts_with(&format!("{} has the highest Sharpe ratio", names[c.best])), "{}", c.verdict);
-    for f in ["comparison.json", "comparison.csv", "correlation.csv", "runs/sma_cross/stats.json"] {
+    for f in [
+        "comparison.json",
+        "comparison.csv",
+        "correlation.csv",
+        "report.html",
+        "charts/compare_equity.png",
+        "charts/compare_drawdown.svg",
+        "runs/sma_cross/stats.json",
+        "runs/sma_cross/report.html",
+    ] {
         assert!(c.dir.join(f).is_file(), "{f}");
     }
+    let html = std::fs::read_to_string(c.dir.join("report.html")).unwrap();
+    assert!(html.contains("href=\"runs/ensemble_vote/report.html\"") && html.contains("Correlation of per-bar returns"));
+    assert!(html.matches("<svg").count() >= 2 && !html.contains("http://") && !html.contains("https://"));
     let table = std::fs::read_to_string(c.dir.join("comparison.csv")).unwrap();
     assert!(table.starts_with("statistic,sma_cross,rsi_mean_reversion,macd_trend,bollinger_breakout,ensemble_vote,benchmark\n"));
 }

@@ -15,7 +15,7 @@ use crate::metrics::compare::{correlation, returns, sharpe_difference, SharpeTes
 use crate::metrics::{self, Stats, StatsInput};
 use crate::progress;
 use crate::report::charts::{self, ChartOptions, Curve};
-use crate::report::{self, RunRecord};
+use crate::report::{self, ComparisonPage, RunRecord};
 
 /// What the strategies are measured against.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -245,7 +245,28 @@ pub fn curves(c: &Comparison) -> Vec<Curve<'_>> {
 /// into `dir`.
 fn write_comparison(c: &Comparison, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    charts::write_overlay_charts(&c.times, &curves(c), &dir.join("charts"))?;
+    let curves = curves(c);
+    charts::write_overlay_charts(&c.times, &curves, &dir.join("charts"))?;
+    let svgs = charts::render_overlay_svg(&c.times, &curves)?;
+    // Runs made by this comparison sit in `runs/`; link their reports.
+    let reports: Vec<String> = c
+        .names
+        .iter()
+        .map(|n| {
+            let rel = format!("runs/{}/report.html", slug(n));
+            if dir.join(&rel).is_file() { rel } else { String::new() }
+        })
+        .collect();
+    let page = ComparisonPage {
+        names: &c.names,
+        reports: &reports,
+        stats: &c.stats,
+        benchmark: &c.benchmark,
+        correlation: &c.correlation,
+        verdict: &c.verdict,
+        charts: &svgs,
+    };
+    report::write_text(&dir.join("report.html"), &report::render_comparison(&page))?;
     let json = serde_json::to_string_pretty(c).expect("comparison serializes");
     report::write_text(&dir.join("comparison.json"), &(json + "\n"))?;
     let mut table = String::from("statistic");

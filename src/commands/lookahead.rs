@@ -23,8 +23,8 @@ pub fn check_lookahead(opts: &LookaheadOptions) -> Result<LookaheadReport> {
     let cutoffs = lookahead::sample_cutoffs(bars.len(), opts.samples);
     lookahead::check(&bars, &cutoffs, |b| {
         let (mut outputs, signals): (Outputs, _) = prepare(&strategy, b)?;
-        for (name, values) in signals.series {
-            outputs.insert(Series::new(format!("policy.{name}"), values));
+        for (signal, values) in signals.series {
+            outputs.insert(Series::new(format!("policy.{}", signal.name()), values));
         }
         Ok(outputs)
     })

@@ -53,29 +53,34 @@ pub fn prepare(strategy: &Strategy, bars: &Bars) -> Result<(Outputs, Signals)> {
     Ok((outputs, signals))
 }
 
-/// Carries out a reviewed decision; returns the orders placed, described.
-fn execute(target: Target, size: f64, sl: Option<f64>, tp: Option<f64>, broker: &mut Broker) -> Result<Vec<String>> {
-    let mut orders = Vec::new();
+/// Carries out a reviewed decision; with `described`, appends a description of each order
+/// placed (for the audit trail; skipped otherwise, as formatting costs more than trading).
+fn execute(target: Target, size: f64, sl: Option<f64>, tp: Option<f64>, broker: &mut Broker, described: Option<&mut Vec<String>>) -> Result<()> {
     let position = broker.position_size();
+    let mut described = described;
     if target != Target::Hold && position != 0.0 {
         broker.close_position(1.0);
-        orders.push(format!("close position of {position} units at market"));
+        if let Some(d) = described.as_deref_mut() {
+            d.push(format!("close position of {position} units at market"));
+        }
     }
     let sign = match target {
         Target::Long => 1.0,
         Target::Short => -1.0,
-        _ => return Ok(orders),
+        _ => return Ok(()),
     };
     broker.submit(&OrderRequest { sl, tp, ..OrderRequest::market(Size::Fraction(sign * size)) })?;
-    let mut text = format!("{} {}% of equity at market", if sign > 0.0 { "buy" } else { "sell" }, size * 100.0);
-    if let Some(p) = sl {
-        text += &format!(", stop-loss {p:.4}");
+    if let Some(d) = described {
+        let mut text = format!("{} {}% of equity at market", if sign > 0.0 { "buy" } else { "sell" }, size * 100.0);
+        if let Some(p) = sl {
+            text += &format!(", stop-loss {p:.4}");
+        }
+        if let Some(p) = tp {
+            text += &format!(", take-profit {p:.4}");
+        }
+        d.push(text);
     }
-    if let Some(p) = tp {
-        text += &format!(", take-profit {p:.4}");
-    }
-    orders.push(text);
-    Ok(orders)
+    Ok(())
 }
 
 /// The sequential trading loop over precomputed outputs and signals. Decisions start once
@@ -89,12 +94,19 @@ pub fn trade(
     mut audit: Option<&mut Vec<DecisionRecord>>,
 ) -> Result<Simulation> {
     let mut risk = RiskStage::new(&strategy.risk, exec.size);
+    let needs_equity = risk.needs_equity() || audit.is_some();
     engine::simulate(bars, exec, warmup(outputs) + 1, |i, broker| {
         let position = broker.position_size();
         let (proposal, reason) = strategy.policy.decide(signals, i, position);
-        let account = Account { equity: broker.equity(), position, close: bars.close[i] };
+        if proposal == Target::Hold && risk.is_passive() && audit.is_none() {
+            return Ok(()); // nothing to review, place or record
+        }
+        let equity = if needs_equity { broker.equity() } else { f64::NAN };
+        let account = Account { equity, position, close: bars.close[i] };
         let reviewed = risk.review(proposal, account);
-        let orders = execute(reviewed.target, reviewed.size, reviewed.stop_loss, reviewed.take_profit, broker)?;
+        let mut orders = Vec::new();
+        let described = audit.is_some().then_some(&mut orders);
+        execute(reviewed.target, reviewed.size, reviewed.stop_loss, reviewed.take_profit, broker, described)?;
         if let Some(records) = audit.as_deref_mut() {
             let (values, confidence, explanations, sig) = audit::snapshot(outputs, signals, i);
             records.push(DecisionRecord {

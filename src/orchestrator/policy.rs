@@ -20,11 +20,35 @@ pub enum Target {
     Hold,
 }
 
+/// A named signal series of a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    EntryLong,
+    ExitLong,
+    EntryShort,
+    ExitShort,
+    /// The weighted policy's score.
+    Score,
+}
+
+impl Signal {
+    /// The name used in strategy files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::EntryLong => "entry_long",
+            Signal::ExitLong => "exit_long",
+            Signal::EntryShort => "entry_short",
+            Signal::ExitShort => "exit_short",
+            Signal::Score => "score",
+        }
+    }
+}
+
 /// A compiled policy.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Policy {
     /// Entry and exit rules (each optional), as `(name, expression)`.
-    Rules(Vec<(&'static str, Expr)>),
+    Rules(Vec<(Signal, Expr)>),
     /// A weighted vote of signals against a threshold.
     Weighted { threshold: f64, long_only: bool, signals: Vec<WeightedSignal> },
 }
@@ -41,12 +65,12 @@ pub struct WeightedSignal {
 /// The policy's signals over the whole timeline, by name (`entry_long`, …, or `score`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signals {
-    pub series: Vec<(&'static str, Vec<f64>)>,
+    pub series: Vec<(Signal, Vec<f64>)>,
 }
 
 impl Signals {
-    fn get(&self, name: &str) -> Option<&[f64]> {
-        self.series.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_slice())
+    fn get(&self, signal: Signal) -> Option<&[f64]> {
+        self.series.iter().find(|(s, _)| *s == signal).map(|(_, v)| v.as_slice())
     }
 }
 
@@ -90,7 +114,7 @@ impl Policy {
                         score[i] += s.weight * vote * c / total;
                     }
                 }
-                vec![("score", score)]
+                vec![(Signal::Score, score)]
             }
         };
         Ok(Signals { series })
@@ -100,21 +124,22 @@ impl Policy {
     pub fn decide(&self, signals: &Signals, i: usize, position: f64) -> (Target, String) {
         match self {
             Policy::Rules(_) => {
-                let fired = |name: &str| signals.get(name).is_some_and(|s| truthy(s[i]));
-                if position <= 0.0 && fired("entry_long") {
-                    (Target::Long, "entry_long".into())
-                } else if position >= 0.0 && fired("entry_short") {
-                    (Target::Short, "entry_short".into())
-                } else if position > 0.0 && fired("exit_long") {
-                    (Target::Flat, "exit_long".into())
-                } else if position < 0.0 && fired("exit_short") {
-                    (Target::Flat, "exit_short".into())
+                let fired = |signal: Signal| signals.get(signal).is_some_and(|s| truthy(s[i]));
+                let (target, signal) = if position <= 0.0 && fired(Signal::EntryLong) {
+                    (Target::Long, Signal::EntryLong)
+                } else if position >= 0.0 && fired(Signal::EntryShort) {
+                    (Target::Short, Signal::EntryShort)
+                } else if position > 0.0 && fired(Signal::ExitLong) {
+                    (Target::Flat, Signal::ExitLong)
+                } else if position < 0.0 && fired(Signal::ExitShort) {
+                    (Target::Flat, Signal::ExitShort)
                 } else {
-                    (Target::Hold, String::new())
-                }
+                    return (Target::Hold, String::new());
+                };
+                (target, signal.name().to_string())
             }
             Policy::Weighted { threshold, long_only, .. } => {
-                let score = signals.get("score").map_or(0.0, |s| s[i]);
+                let score = signals.get(Signal::Score).map_or(0.0, |s| s[i]);
                 let target = if score > *threshold {
                     Target::Long
                 } else if score < -*threshold && !long_only {

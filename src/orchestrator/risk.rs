@@ -6,6 +6,7 @@ use crate::strategy::RiskSpec;
 /// What the trading loop knows when the risk stage reviews a proposal.
 #[derive(Debug, Clone, Copy)]
 pub struct Account {
+    /// Equity at the decision (NaN when no one needs it; see [`RiskStage::needs_equity`]).
     pub equity: f64,
     /// Signed position in units.
     pub position: f64,
@@ -29,6 +30,8 @@ pub struct Reviewed {
 #[derive(Debug, Clone)]
 pub struct RiskStage {
     spec: RiskSpec,
+    /// True when no limit is set: proposals pass unchanged.
+    passive: bool,
     size: f64,
     peak: f64,
     halted: bool,
@@ -37,12 +40,25 @@ pub struct RiskStage {
 impl RiskStage {
     /// A risk stage for entries of `size` (fraction of equity) under `spec`.
     pub fn new(spec: &RiskSpec, size: f64) -> Self {
-        RiskStage { spec: spec.clone(), size, peak: f64::NEG_INFINITY, halted: false }
+        RiskStage { spec: spec.clone(), passive: *spec == RiskSpec::default(), size, peak: f64::NEG_INFINITY, halted: false }
+    }
+
+    /// True when no limit is set, so every proposal passes unchanged.
+    pub fn is_passive(&self) -> bool {
+        self.passive
+    }
+
+    /// Whether reviews read `Account::equity` (the drawdown kill-switch does).
+    pub fn needs_equity(&self) -> bool {
+        self.spec.max_drawdown.is_some()
     }
 
     /// Reviews a proposal.
     pub fn review(&mut self, target: Target, account: Account) -> Reviewed {
         let mut notes = Vec::new();
+        if self.passive {
+            return Reviewed { target, size: self.size, stop_loss: None, take_profit: None, notes };
+        }
         self.peak = self.peak.max(account.equity);
         let drawdown = 1.0 - account.equity / self.peak;
         if let Some(limit) = self.spec.max_drawdown {

@@ -10,6 +10,6 @@ mod run;
 mod summary;
 
 pub use files::write_run;
-pub use html::{escape_html, render_html, write_report};
+pub use html::{escape_html, render_comparison, render_html, write_report, ComparisonPage};
 pub use run::{write_text, EquityRow, RunRecord, TradeRow};
 pub use summary::{summary_rows, summary_table};

@@ -8,7 +8,7 @@ use super::file::{ParamValue, PolicySpec, PriceField, RiskSpec, StageSpec, Strat
 use crate::error::InputError;
 use crate::orchestrator::expr::Expr;
 use crate::orchestrator::graph::{GraphError, Pipeline};
-use crate::orchestrator::policy::{Policy, WeightedSignal};
+use crate::orchestrator::policy::{Policy, Signal, WeightedSignal};
 use crate::orchestrator::stage::{Input, Stage};
 use crate::orchestrator::stages::{Indicator, IndicatorStage, StubStage};
 use crate::orchestrator::stages::stub::{Replay, ReplayColumns, StubSource};
@@ -182,12 +182,18 @@ pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path) -> Result<P
     match &file.policy {
         PolicySpec::Rules { entry_long, exit_long, entry_short, exit_short } => {
             let mut rules = Vec::new();
-            for (name, src) in [("entry_long", entry_long), ("exit_long", exit_long), ("entry_short", entry_short), ("exit_short", exit_short)] {
+            let specs = [
+                (Signal::EntryLong, entry_long),
+                (Signal::ExitLong, exit_long),
+                (Signal::EntryShort, entry_short),
+                (Signal::ExitShort, exit_short),
+            ];
+            for (signal, src) in specs {
                 if let Some(src) = src {
-                    rules.push((name, expression(src, &format!("policy.{name}"), &known, path)?));
+                    rules.push((signal, expression(src, &format!("policy.{}", signal.name()), &known, path)?));
                 }
             }
-            if !rules.iter().any(|(n, _)| n.starts_with("entry")) {
+            if !rules.iter().any(|(s, _)| matches!(s, Signal::EntryLong | Signal::EntryShort)) {
                 return Err(key_error(path, "policy", "a rules policy needs entry_long or entry_short"));
             }
             Ok(Policy::Rules(rules))

@@ -133,8 +133,8 @@ pub fn drawdowns(out: &mut String, time: &[i64], equity: &[f64]) {
     out.push_str("</tbody></table></div>\n</section>\n");
 }
 
-/// A cell of the monthly returns table, coloured by the sign and size of the return
-/// relative to `scale` (the largest absolute monthly return).
+/// A cell of the returns table, coloured by the sign and size of the return relative to
+/// `scale` (the largest absolute return of its kind: monthly or yearly).
 fn heat_cell(v: Option<f64>, scale: f64, class: &str) -> String {
     let Some(v) = v.filter(|v| v.is_finite()) else {
         return format!("<td class=\"{class}\"></td>");
@@ -146,12 +146,18 @@ fn heat_cell(v: Option<f64>, scale: f64, class: &str) -> String {
     format!("<td class=\"{class}{neg}\" style=\"background:rgba({rgb},{alpha:.2})\" title=\"{v:.4} %\">{text}</td>")
 }
 
+/// The largest absolute finite value (0 when none).
+fn largest_abs(values: impl Iterator<Item = f64>) -> f64 {
+    values.filter(|v| v.is_finite()).fold(0.0, |m, v| m.max(v.abs()))
+}
+
 /// Monthly returns (years × months) with each year's return.
 pub fn returns(out: &mut String, time: &[i64], equity: &[f64]) {
     let monthly: BTreeMap<(i32, u32), f64> =
         monthly_returns(time, equity).into_iter().filter_map(|p| Some(((p.year, p.month?), p.return_pct))).collect();
     let yearly = yearly_returns(time, equity);
-    let scale = monthly.values().filter(|v| v.is_finite()).fold(0.0_f64, |m, v| m.max(v.abs()));
+    let scale = largest_abs(monthly.values().copied());
+    let year_scale = largest_abs(yearly.iter().map(|y| y.return_pct));
     out.push_str("<section id=\"returns\">\n<h2>Monthly and yearly returns [%]</h2>\n");
     if yearly.is_empty() {
         out.push_str("<p class=\"empty\">No data.</p>\n</section>\n");
@@ -167,7 +173,7 @@ pub fn returns(out: &mut String, time: &[i64], equity: &[f64]) {
         for month in 1..=12 {
             out.push_str(&heat_cell(monthly.get(&(y.year, month)).copied(), scale, "num"));
         }
-        out.push_str(&heat_cell(Some(y.return_pct), scale.max(y.return_pct.abs()), "num year"));
+        out.push_str(&heat_cell(Some(y.return_pct), year_scale, "num year"));
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></div>\n</section>\n");
