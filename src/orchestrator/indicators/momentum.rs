@@ -21,30 +21,29 @@ pub fn rsi(values: &[f64], period: usize) -> Vec<f64> {
         let keep = (period - 1) as f64;
         let (mut gain, mut loss) = (0.0, 0.0);
         for w in x[..=period].windows(2) {
-            let d = w[1] - w[0];
-            if d < 0.0 {
-                loss -= d;
-            } else {
-                gain += d;
-            }
+            add_change(w[1] - w[0], &mut gain, &mut loss);
         }
         gain /= n;
         loss /= n;
         out[period] = rsi_value(gain, loss);
         for t in period + 1..x.len() {
-            let d = x[t] - x[t - 1];
             gain *= keep;
             loss *= keep;
-            if d < 0.0 {
-                loss -= d;
-            } else {
-                gain += d;
-            }
+            add_change(x[t] - x[t - 1], &mut gain, &mut loss);
             gain /= n;
             loss /= n;
             out[t] = rsi_value(gain, loss);
         }
     })
+}
+
+/// Adds a price change to the running gain (rises) or loss (falls, as a positive number).
+fn add_change(d: f64, gain: &mut f64, loss: &mut f64) {
+    if d < 0.0 {
+        *loss -= d;
+    } else {
+        *gain += d;
+    }
 }
 
 fn rsi_value(gain: f64, loss: f64) -> f64 {
