@@ -262,3 +262,55 @@ fn strategies_are_listed_and_shown_with_defaults() {
     assert!(shown.contains("entry_long = \"rsi < oversold\"") && shown.contains("cash = 10000.0"), "{shown}");
     Strategy::parse(&shown, Path::new("shown.toml")).expect("what is shown is a valid strategy file");
 }
+
+#[test]
+fn sentiment_stage_reads_only_documents_published_so_far() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("news.csv"),
+        "published,headline\n\
+         2004-09-01 08:00,Google beats estimates as ad growth surges\n\
+         2004-09-02 09:00,Analyst downgrade: margins weak\n\
+         2004-09-20 10:00,\"Lawsuit filed, shares drop\"\n",
+    )
+    .unwrap();
+    let toml = r#"
+name = "news"
+[[stages]]
+id = "news"
+kind = "sentiment"
+documents = "news.csv"
+window_days = 3
+[policy]
+kind = "weighted"
+threshold = 0.2
+signals = [{ expr = "news", weight = 1.0, confidence_of = "news" }]
+"#;
+    let path = tmp.path().join("s.toml");
+    fs::write(&path, toml).unwrap();
+    let strategy = Strategy::load(&path).unwrap();
+    let bars = goog();
+    let (outputs, _) = orchestrator::prepare(&strategy, &bars).unwrap();
+    let news = outputs.get("news").unwrap();
+    let day = |d: &str| bars.time.iter().position(|&t| tradeorch::metrics::format_time(t).starts_with(d)).unwrap();
+    // Bars are stamped at midnight: a headline of 08:00 is first seen the next day.
+    assert_eq!(news.values[day("2004-09-01")], 0.0);
+    assert_eq!(news.values[day("2004-09-02")], 1.0, "beats, growth, surges");
+    assert_eq!(news.confidence.as_ref().unwrap()[day("2004-09-02")], 0.6);
+    // Both headlines inside the 3-day window: 3 positive, 2 negative words.
+    assert!((news.values[day("2004-09-03")] - 0.2).abs() < 1e-12);
+    let why = &news.explanation.as_ref().unwrap()[day("2004-09-03")];
+    assert_eq!(why, "Analyst downgrade: margins weak (+1 more)");
+    assert_eq!(news.values[day("2004-09-21")], -1.0, "lawsuit, drop");
+    assert_eq!(news.values[day("2004-09-28")], 0.0, "nothing in the window");
+    // A view of the first bars serves only the documents published by its last bar.
+    let docs = std::collections::BTreeMap::from([("news.csv".to_string(), tradeorch::data::load_documents(&tmp.path().join("news.csv")).unwrap())]);
+    let first = lookahead::truncate(&bars, day("2004-09-02") + 1);
+    let upstream = tradeorch::orchestrator::stage::Outputs::default();
+    assert_eq!(View::new(&first, &upstream, &docs).documents("news.csv").len(), 1);
+    assert_eq!(View::new(&bars, &upstream, &docs).documents("news.csv").len(), 3);
+    // Truncating the bars hides later documents; nothing changes up to any cut-off.
+    let cutoffs = lookahead::sample_cutoffs(60, 12);
+    let report = lookahead::check(&bars, &cutoffs, |b| strategy.pipeline.compute(b)).unwrap();
+    assert!(report.leaks.is_empty(), "{:?}", report.leaks);
+}

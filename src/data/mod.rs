@@ -1,11 +1,13 @@
 //! Market data: loading CSV/Parquet files into plain column vectors, and validating them.
 
+mod documents;
 mod load;
 mod validate;
 pub mod inspect;
 
 use serde::{Deserialize, Serialize};
 
+pub use documents::{load_documents, Document};
 pub use inspect::{inspect, Inspection};
 pub use load::{format_timestamp, load_bars, load_csv_bytes, parse_timestamp, Format, LoadOptions};
 

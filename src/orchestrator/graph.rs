@@ -1,14 +1,14 @@
 //! The stage graph: orders stages by their dependencies and computes each layer of
 //! independent stages in parallel.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::stage::{Input, Outputs, Stage, View};
-use crate::data::Bars;
+use crate::data::{Bars, Document};
 use crate::error::Result;
 
 /// Why stages cannot form a pipeline. Indices are positions in the declared stage list.
@@ -18,6 +18,8 @@ pub enum GraphError {
     DuplicateOutput { stage: usize, name: String },
     /// A stage reads an output no stage produces.
     UnknownInput { stage: usize, name: String, known: Vec<String> },
+    /// A stage reads a document source that was not loaded.
+    UnknownDocuments { stage: usize, source: String },
     /// Stages depend on each other in a cycle (the stages involved, in order).
     Cycle { stages: Vec<usize> },
 }
@@ -26,12 +28,19 @@ pub enum GraphError {
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     stages: Vec<Arc<dyn Stage>>,
+    /// Document sources the stages read, by source name.
+    documents: Arc<BTreeMap<String, Vec<Document>>>,
     layers: Vec<Vec<usize>>,
 }
 
 impl Pipeline {
     /// Orders stages into layers, checking that every input exists and there is no cycle.
     pub fn new(stages: Vec<Arc<dyn Stage>>) -> Result<Self, GraphError> {
+        Self::with_documents(stages, BTreeMap::new())
+    }
+
+    /// As [`Pipeline::new`], for stages that also read the given document sources.
+    pub fn with_documents(stages: Vec<Arc<dyn Stage>>, documents: BTreeMap<String, Vec<Document>>) -> Result<Self, GraphError> {
         let mut producer: HashMap<String, usize> = HashMap::new();
         for (k, s) in stages.iter().enumerate() {
             for name in s.outputs() {
@@ -44,6 +53,11 @@ impl Pipeline {
         for (k, s) in stages.iter().enumerate() {
             let mut d = Vec::new();
             for input in s.inputs() {
+                if let Input::Documents(source) = &input {
+                    if !documents.contains_key(source) {
+                        return Err(GraphError::UnknownDocuments { stage: k, source: source.clone() });
+                    }
+                }
                 if let Input::Stage(name) = input {
                     match producer.get(&name) {
                         Some(&p) => d.push(p),
@@ -58,7 +72,7 @@ impl Pipeline {
             deps.push(d);
         }
         let layers = layers(&deps)?;
-        Ok(Pipeline { stages, layers })
+        Ok(Pipeline { stages, documents: Arc::new(documents), layers })
     }
 
     /// The stages, in declaration order.
@@ -77,7 +91,7 @@ impl Pipeline {
         let mut by_stage: Vec<Option<Vec<super::stage::Series>>> = vec![None; self.stages.len()];
         let mut outputs = Outputs::default();
         for layer in &self.layers {
-            let view = View::new(bars, &outputs);
+            let view = View::new(bars, &outputs, &self.documents);
             let results: Vec<(usize, Result<Vec<_>>)> =
                 layer.par_iter().map(|&k| (k, self.stages[k].compute(&view))).collect();
             for (k, r) in results {

@@ -1,9 +1,9 @@
 //! The `Stage` trait: a model stage declares its inputs and computes named, per-bar outputs
 //! from a point-in-time view of the data.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::data::Bars;
+use crate::data::{Bars, Document};
 use crate::error::Result;
 use crate::strategy::PriceField;
 
@@ -14,6 +14,8 @@ pub enum Input {
     Price(PriceField),
     /// An output of another stage, by its full name (`rsi`, `macd.signal`).
     Stage(String),
+    /// Text documents, by source (the file they were read from).
+    Documents(String),
 }
 
 /// One named output series of a stage: a value per bar (NaN where undefined), with an
@@ -82,12 +84,22 @@ impl Outputs {
 pub struct View<'a> {
     bars: &'a Bars,
     upstream: &'a Outputs,
+    documents: &'a BTreeMap<String, Vec<Document>>,
 }
 
 impl<'a> View<'a> {
-    /// A view of `bars` with the outputs computed so far.
-    pub fn new(bars: &'a Bars, upstream: &'a Outputs) -> Self {
-        View { bars, upstream }
+    /// A view of `bars` with the outputs computed so far and the document sources.
+    pub fn new(bars: &'a Bars, upstream: &'a Outputs, documents: &'a BTreeMap<String, Vec<Document>>) -> Self {
+        View { bars, upstream, documents }
+    }
+
+    /// The documents of a declared source published up to the last visible bar — never
+    /// any later (empty for an unknown source or no bars).
+    pub fn documents(&self, source: &str) -> &'a [Document] {
+        let (Some(docs), Some(&last)) = (self.documents.get(source), self.bars.time.last()) else {
+            return &[];
+        };
+        &docs[..docs.partition_point(|d| d.time <= last)]
     }
 
     /// Number of bars.
@@ -119,6 +131,7 @@ impl<'a> View<'a> {
                 Some(s) => &s.values,
                 None => panic!("stage read undeclared input {name}"),
             },
+            Input::Documents(source) => panic!("documents ({source}) are read with View::documents"),
         }
     }
 }

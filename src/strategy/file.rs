@@ -96,6 +96,17 @@ pub enum StageSpec {
     Crossover { id: String, a: String, b: String },
     /// 1 on bars where `a` crosses below `b`, else 0.
     Crossunder { id: String, a: String, b: String },
+    /// News sentiment: the documents of a CSV file (time and text columns) published over the
+    /// trailing `window_days`, scored with positive/negative word lists (defaults built in).
+    Sentiment {
+        id: String,
+        documents: String,
+        window_days: ParamValue,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        positive: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        negative: Option<Vec<String>>,
+    },
     /// A stand-in for a model under development: a constant `value`, or a column replayed
     /// from a CSV file with a time column (each bar takes the latest row at or before it).
     Stub {
@@ -131,6 +142,7 @@ impl StageSpec {
             | StageSpec::Zscore { id, .. }
             | StageSpec::Crossover { id, .. }
             | StageSpec::Crossunder { id, .. }
+            | StageSpec::Sentiment { id, .. }
             | StageSpec::Stub { id, .. } => id,
         }
     }

@@ -10,7 +10,8 @@ use crate::orchestrator::expr::Expr;
 use crate::orchestrator::graph::{GraphError, Pipeline};
 use crate::orchestrator::policy::{Policy, Signal, WeightedSignal};
 use crate::orchestrator::stage::{Input, Stage};
-use crate::orchestrator::stages::{Indicator, IndicatorStage, StubStage};
+use crate::data::load_documents;
+use crate::orchestrator::stages::{Indicator, IndicatorStage, SentimentStage, StubStage, NEGATIVE, POSITIVE};
 use crate::orchestrator::stages::stub::{Replay, ReplayColumns, StubSource};
 
 fn key_error(path: &Path, key: impl Into<String>, message: impl Into<String>) -> InputError {
@@ -81,6 +82,7 @@ fn stub(spec: &StageSpec, p: &Params, base: &Path) -> Result<StubSource, InputEr
 pub fn pipeline(file: &StrategyFile, path: &Path) -> Result<Pipeline, InputError> {
     let base = path.parent().unwrap_or(Path::new("."));
     let mut stages: Vec<Arc<dyn Stage>> = Vec::with_capacity(file.stages.len());
+    let mut documents = BTreeMap::new();
     for (k, spec) in file.stages.iter().enumerate() {
         let p = Params { params: &file.params, path, stage: k };
         let ind = |input_name: &str, indicator: Indicator| -> Arc<dyn Stage> {
@@ -118,10 +120,30 @@ pub fn pipeline(file: &StrategyFile, path: &Path) -> Result<Pipeline, InputError
             StageSpec::Crossover { a, b, .. } => ind(a, Indicator::Crossover(input(b))),
             StageSpec::Crossunder { a, b, .. } => ind(a, Indicator::Crossunder(input(b))),
             StageSpec::Stub { id, .. } => Arc::new(StubStage { id: id.clone(), source: stub(spec, &p, base)? }),
+            StageSpec::Sentiment { id, documents: source, window_days, positive, negative } => {
+                if !documents.contains_key(source) {
+                    documents.insert(source.clone(), load_documents(&base.join(source))?);
+                }
+                let words = |given: &Option<Vec<String>>, default: &[&str]| match given {
+                    Some(list) => list.iter().map(|w| w.to_lowercase()).collect(),
+                    None => default.iter().map(|w| w.to_string()).collect(),
+                };
+                let window_days = p.number("window_days", window_days)?;
+                if !(window_days > 0.0) {
+                    return Err(key_error(path, format!("stages[{k}].window_days"), format!("must be > 0, got {window_days}")));
+                }
+                Arc::new(SentimentStage {
+                    id: id.clone(),
+                    source: source.clone(),
+                    window_days,
+                    positive: words(positive, &POSITIVE),
+                    negative: words(negative, &NEGATIVE),
+                })
+            }
         };
         stages.push(stage);
     }
-    Pipeline::new(stages).map_err(|e| graph_error(file, path, e))
+    Pipeline::with_documents(stages, documents).map_err(|e| graph_error(file, path, e))
 }
 
 /// The key that names a stage's inputs, for error messages.
@@ -148,6 +170,9 @@ fn graph_error(file: &StrategyFile, path: &Path, e: GraphError) -> InputError {
             format!("stages[{stage}].{}", input_key(&file.stages[stage], &name)),
             format!("unknown input \"{name}\" (prices: open, high, low, close; stage outputs: {})", known.join(", ")),
         ),
+        GraphError::UnknownDocuments { stage, source } => {
+            key_error(path, format!("stages[{stage}].documents"), format!("document source \"{source}\" was not loaded"))
+        }
         GraphError::Cycle { stages } => {
             let ids: Vec<&str> = stages.iter().map(|&k| file.stages[k].id()).collect();
             key_error(
