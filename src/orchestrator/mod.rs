@@ -45,7 +45,14 @@ pub fn warmup(outputs: &Outputs) -> usize {
 
 /// Computes every stage and the policy's signals over all bars.
 pub fn prepare(strategy: &Strategy, bars: &Bars) -> Result<(Outputs, Signals)> {
-    let outputs = strategy.pipeline.compute(bars)?;
+    // Around 50 M stage-bars take about a second: show a spinner from there on.
+    let large = bars.len() * strategy.pipeline.stages().len() > 50_000_000;
+    let spinner = large.then(|| crate::progress::spinner("computing stages"));
+    let outputs = strategy.pipeline.compute(bars);
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    let outputs = outputs?;
     let signals = strategy
         .policy
         .signals(&outputs, bars, &strategy.file.params)
