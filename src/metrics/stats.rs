@@ -220,7 +220,7 @@ pub fn compute(input: StatsInput) -> Stats {
         ReturnPeriod::Day => 252.0,
     };
     let rets = period_returns(time, equity, period);
-    let g = if rets.is_empty() { 0.0 } else { geometric_mean(&rets) };
+    let g = geometric_mean(&rets); // NaN without any period return
     let ann_return = (1.0 + g).powf(annual_periods) - 1.0;
     let var = if rets.is_empty() { f64::NAN } else { variance(&rets) };
     let volatility = ((var + (1.0 + g).powi(2)).powf(annual_periods) - (1.0 + g).powf(2.0 * annual_periods)).sqrt();
@@ -286,5 +286,20 @@ pub fn compute(input: StatsInput) -> Stats {
         expectancy_pct: mean(&returns) * 100.0,
         sqn: (n_trades as f64).sqrt() * mean(&pnl) / nonzero(if n_trades < 2 { f64::NAN } else { variance(&pnl).sqrt() }),
         kelly_criterion: win_rate - (1.0 - win_rate) / (mean(&wins) / -mean(&losses)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_bar_has_undefined_period_statistics() {
+        let s = compute(StatsInput { time: &[0], close: &[100.0], equity: &[10_000.0], trades: &[], first_trading_bar: 0 });
+        assert_eq!(s.return_pct, 0.0);
+        assert!(s.return_ann_pct.is_nan() && s.volatility_ann_pct.is_nan() && s.sharpe_ratio.is_nan());
+        assert!(s.cagr_pct.is_nan() && s.beta.is_nan() && s.win_rate_pct.is_nan());
+        assert_eq!(s.commissions, 0.0);
+        assert!(s.commissions.is_sign_positive());
     }
 }
