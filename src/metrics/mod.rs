@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod drawdown;
+pub mod overfitting;
 pub mod periods;
 pub mod compare;
 mod stats;

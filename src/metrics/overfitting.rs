@@ -1,0 +1,387 @@
+//! Statistics that discount a backtest for the search that produced it: the probabilistic
+//! and deflated Sharpe ratios, and the probability of backtest overfitting (CSCV).
+//!
+//! All Sharpe ratios here are per period (not annualised): mean / standard deviation
+//! (ddof = 1) of the per-period returns.
+//!
+//! References:
+//! * D. H. Bailey and M. López de Prado (2012), "The Sharpe Ratio Efficient Frontier",
+//!   Journal of Risk 15(2) — the probabilistic Sharpe ratio.
+//! * D. H. Bailey and M. López de Prado (2014), "The Deflated Sharpe Ratio: Correcting for
+//!   Selection Bias, Backtest Overfitting and Non-Normality", Journal of Portfolio
+//!   Management 40(5).
+//! * D. H. Bailey, J. M. Borwein, M. López de Prado and Q. J. Zhu (2015), "The Probability
+//!   of Backtest Overfitting", Journal of Computational Finance 20(4).
+//!
+//! `tests/fixtures/overfitting/make_fixtures.py` recomputes everything with numpy/scipy.
+
+use super::compare::normal_cdf;
+
+/// The Euler–Mascheroni constant γ.
+const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+
+/// Sample moments of a return series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    pub mean: f64,
+    /// Sample standard deviation (ddof = 1).
+    pub std: f64,
+    /// Adjusted Fisher–Pearson skewness `G1 = g1 · sqrt(n(n-1)) / (n-2)`, with
+    /// `g1 = m3 / m2^1.5` and `m_k` the biased central moments
+    /// (`scipy.stats.skew(x, bias=False)`).
+    pub skew: f64,
+    /// Bias-corrected, non-excess kurtosis (normal = 3):
+    /// `((n²-1) m4/m2² - 3(n-1)²) / ((n-2)(n-3)) + 3`
+    /// (`scipy.stats.kurtosis(x, fisher=False, bias=False)`).
+    pub kurtosis: f64,
+}
+
+/// Mean, standard deviation (ddof = 1), skewness and kurtosis of `returns`; see [`Moments`]
+/// for the exact estimators. A moment that is undefined — `std` with fewer than 2 values,
+/// `skew` with fewer than 3, `kurtosis` with fewer than 4, skew and kurtosis of a constant
+/// series — is NaN (the mean of an empty slice is NaN too).
+pub fn sample_moments(returns: &[f64]) -> Moments {
+    let n = returns.len() as f64;
+    let mean = returns.iter().sum::<f64>() / n;
+    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+    for r in returns {
+        let d = r - mean;
+        let d2 = d * d;
+        m2 += d2;
+        m3 += d2 * d;
+        m4 += d2 * d2;
+    }
+    let std = if returns.len() >= 2 { (m2 / (n - 1.0)).sqrt() } else { f64::NAN };
+    let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
+    let skew = if returns.len() >= 3 && m2 > 0.0 {
+        m3 / m2.powf(1.5) * (n * (n - 1.0)).sqrt() / (n - 2.0)
+    } else {
+        f64::NAN
+    };
+    let kurtosis = if returns.len() >= 4 && m2 > 0.0 {
+        ((n * n - 1.0) * m4 / (m2 * m2) - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0)) + 3.0
+    } else {
+        f64::NAN
+    };
+    Moments { mean, std, skew, kurtosis }
+}
+
+/// Inverse of the standard normal CDF, Φ⁻¹(p).
+///
+/// P. J. Acklam's rational approximation (relative error < 1.15e-9) refined by one Halley
+/// step on `Φ(x) - p`, with Φ from `erfc`, which brings it to about 1e-15 relative. Only the
+/// lower half is computed directly; for `p > 0.5` it returns `-Φ⁻¹(1 - p)` (`1 - p` is exact
+/// there), so the result is exactly antisymmetric. `p = 0` gives −∞, `p = 1` gives +∞, and
+/// `p` outside [0, 1] or NaN gives NaN.
+pub fn normal_quantile(p: f64) -> f64 {
+    if p.is_nan() || !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    if p > 0.5 {
+        return -normal_quantile(1.0 - p);
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    const P_LOW: f64 = 0.024_25;
+    let x = if p < P_LOW {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    };
+    // Halley step: u = (Φ(x) - p) / φ(x). In the far tail exp(x²/2) can overflow; the
+    // approximation is then kept as it is.
+    let e = normal_cdf(x) - p;
+    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (0.5 * x * x).exp();
+    if u.is_finite() {
+        x - u / (1.0 + 0.5 * x * u)
+    } else {
+        x
+    }
+}
+
+/// Expected maximum of `trials` independent Sharpe ratio estimates under the null of zero
+/// true Sharpe (Bailey & López de Prado 2014, eq. 6, from the false strategy theorem):
+///
+/// `SR0 = sqrt(V) · ((1 - γ) Φ⁻¹(1 - 1/N) + γ Φ⁻¹(1 - 1/(N e)))`
+///
+/// with `V = sr_variance` the variance across the trials of their (per-period) Sharpe
+/// ratios, `N = trials` and γ the Euler–Mascheroni constant. With a single trial there is no
+/// selection and `SR0 = 0`; zero trials give NaN.
+pub fn expected_max_sharpe(trials: usize, sr_variance: f64) -> f64 {
+    match trials {
+        0 => f64::NAN,
+        1 => 0.0,
+        _ => {
+            let n = trials as f64;
+            sr_variance.sqrt()
+                * ((1.0 - EULER_GAMMA) * normal_quantile(1.0 - 1.0 / n)
+                    + EULER_GAMMA * normal_quantile(1.0 - 1.0 / (n * std::f64::consts::E)))
+        }
+    }
+}
+
+/// Probabilistic Sharpe ratio (Bailey & López de Prado 2012): the probability that the true
+/// Sharpe ratio exceeds `sr_benchmark`, given the observed per-period Sharpe ratio `sr`
+/// measured over `n_obs` returns with skewness `skew` and non-excess kurtosis `kurtosis`
+/// (normal = 3):
+///
+/// `PSR = Φ( (SR - SR*) · sqrt(T - 1) / sqrt(1 - skew · SR + (kurtosis - 1)/4 · SR²) )`
+pub fn probabilistic_sharpe_ratio(sr: f64, sr_benchmark: f64, n_obs: usize, skew: f64, kurtosis: f64) -> f64 {
+    let denom = (1.0 - skew * sr + (kurtosis - 1.0) / 4.0 * sr * sr).sqrt();
+    normal_cdf((sr - sr_benchmark) * (n_obs as f64 - 1.0).sqrt() / denom)
+}
+
+/// Deflated Sharpe ratio (Bailey & López de Prado 2014): the probabilistic Sharpe ratio of
+/// the best of `trials` strategies, measured against the Sharpe ratio that the best of
+/// `trials` skill-less strategies would be expected to reach, [`expected_max_sharpe`]:
+///
+/// `DSR = PSR(SR0) = Φ( (SR - SR0) · sqrt(T - 1) / sqrt(1 - skew · SR + (kurtosis - 1)/4 · SR²) )`
+///
+/// `sr` is the selected strategy's per-period Sharpe ratio over `n_obs` returns, `skew` and
+/// `kurtosis` (non-excess) are its returns' moments (see [`sample_moments`]), and
+/// `sr_variance` is the variance of the per-period Sharpe ratios across all trials.
+pub fn deflated_sharpe_ratio(sr: f64, trials: usize, sr_variance: f64, n_obs: usize, skew: f64, kurtosis: f64) -> f64 {
+    probabilistic_sharpe_ratio(sr, expected_max_sharpe(trials, sr_variance), n_obs, skew, kurtosis)
+}
+
+/// Result of [`probability_of_backtest_overfitting`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pbo {
+    /// Fraction of the combinations whose logit is ≤ 0, i.e. where the in-sample winner ranks
+    /// in the bottom half out of sample.
+    pub pbo: f64,
+    /// The logit λ of every combination, in lexicographic order of the in-sample block sets.
+    pub logits: Vec<f64>,
+    /// Number of combinations, C(S, S/2).
+    pub combinations: usize,
+}
+
+/// Probability of backtest overfitting by combinatorially symmetric cross-validation (CSCV;
+/// Bailey, Borwein, López de Prado & Zhu 2015).
+///
+/// `returns[k]` is the per-period return series of trial k; all must have the same length T.
+/// The T rows are cut into `splits` (S, even) contiguous blocks — the first `T % S` blocks
+/// one row longer, like `numpy.array_split`. For each of the C(S, S/2) sets of S/2 blocks,
+/// taken as in-sample in lexicographic order (the rest, in order, being out of sample):
+///
+/// * every trial's Sharpe ratio (mean / std, ddof = 1; 0 when the std is 0) is computed on
+///   the concatenated in-sample and on the concatenated out-of-sample rows;
+/// * n* = the trial with the highest in-sample Sharpe ratio (ties: the lowest index);
+/// * its out-of-sample rank r ∈ 1..=N, ascending, ties sharing the lowest rank
+///   (r = 1 + the number of trials with a strictly lower out-of-sample Sharpe ratio);
+/// * ω = r / (N + 1) and λ = ln(ω / (1 - ω)).
+///
+/// PBO = #{λ ≤ 0} / C(S, S/2).
+///
+/// Errors: fewer than 2 trials, `splits` zero or odd, series of different lengths, or
+/// fewer rows than `splits`.
+pub fn probability_of_backtest_overfitting(returns: &[Vec<f64>], splits: usize) -> Result<Pbo, String> {
+    let n = returns.len();
+    if n < 2 {
+        return Err(format!("PBO needs at least 2 trials, got {n}"));
+    }
+    if splits == 0 || !splits.is_multiple_of(2) {
+        return Err(format!("PBO needs an even, non-zero number of splits, got {splits}"));
+    }
+    let t = returns[0].len();
+    if let Some(k) = returns.iter().position(|r| r.len() != t) {
+        return Err(format!("trial {k} has {} returns, trial 0 has {t}", returns[k].len()));
+    }
+    if t < splits {
+        return Err(format!("PBO with {splits} splits needs at least {splits} returns per trial, got {t}"));
+    }
+    let (size, extra) = (t / splits, t % splits);
+    let bounds: Vec<(usize, usize)> = (0..splits)
+        .map(|b| {
+            let start = b * size + b.min(extra);
+            (start, start + size + usize::from(b < extra))
+        })
+        .collect();
+
+    let half = splits / 2;
+    let mut chosen: Vec<usize> = (0..half).collect();
+    let mut in_sample = vec![false; splits];
+    let (mut is_sr, mut oos_sr) = (vec![0.0; n], vec![0.0; n]);
+    let mut logits = Vec::new();
+    loop {
+        in_sample.iter_mut().for_each(|x| *x = false);
+        chosen.iter().for_each(|&b| in_sample[b] = true);
+        let is_blocks: Vec<(usize, usize)> = (0..splits).filter(|&b| in_sample[b]).map(|b| bounds[b]).collect();
+        let oos_blocks: Vec<(usize, usize)> = (0..splits).filter(|&b| !in_sample[b]).map(|b| bounds[b]).collect();
+        for (k, series) in returns.iter().enumerate() {
+            is_sr[k] = blocks_sharpe(series, &is_blocks);
+            oos_sr[k] = blocks_sharpe(series, &oos_blocks);
+        }
+        let mut best = 0;
+        for k in 1..n {
+            if is_sr[k] > is_sr[best] {
+                best = k;
+            }
+        }
+        let rank = 1 + oos_sr.iter().filter(|&&s| s < oos_sr[best]).count();
+        let w = rank as f64 / (n + 1) as f64;
+        logits.push((w / (1.0 - w)).ln());
+        if !next_combination(&mut chosen, splits) {
+            break;
+        }
+    }
+    let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
+    Ok(Pbo { pbo: overfit as f64 / logits.len() as f64, combinations: logits.len(), logits })
+}
+
+/// Sharpe ratio (mean / std, ddof = 1) of the rows `start..end` of each block concatenated;
+/// 0 when the standard deviation is 0.
+fn blocks_sharpe(series: &[f64], blocks: &[(usize, usize)]) -> f64 {
+    let rows = || blocks.iter().flat_map(|&(a, b)| &series[a..b]);
+    let len = blocks.iter().map(|(a, b)| b - a).sum::<usize>() as f64;
+    let mean = rows().sum::<f64>() / len;
+    let var = rows().map(|r| (r - mean) * (r - mean)).sum::<f64>() / (len - 1.0);
+    if var == 0.0 {
+        0.0
+    } else {
+        mean / var.sqrt()
+    }
+}
+
+/// Advances `c` (strictly increasing indices below `n`) to the next combination in
+/// lexicographic order; false after the last one.
+fn next_combination(c: &mut [usize], n: usize) -> bool {
+    let k = c.len();
+    let Some(i) = (0..k).rev().find(|&i| c[i] < n - k + i) else {
+        return false;
+    };
+    c[i] += 1;
+    for j in i + 1..k {
+        c[j] = c[j - 1] + 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_quantile_known_values() {
+        assert_eq!(normal_quantile(0.5), 0.0);
+        assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-14);
+        assert!((normal_quantile(0.025) + 1.959_963_984_540_054).abs() < 1e-14);
+        assert!((normal_quantile(0.841_344_746_068_542_9) - 1.0).abs() < 1e-13);
+        // scipy.stats.norm.ppf(1e-12)
+        let q = normal_quantile(1e-12);
+        assert!((q / -7.034_483_825_301_131 - 1.0).abs() < 1e-13, "{q}");
+        // 1 - 1e-12 rounds to 1 - 1.0000889e-12 in f64; scipy.stats.norm.ppf(1 - 1e-12)
+        assert!((normal_quantile(1.0 - 1e-12) / 7.034_486_910_047_836 - 1.0).abs() < 1e-13);
+    }
+
+    #[test]
+    fn normal_quantile_is_antisymmetric_and_inverts_the_cdf() {
+        for i in 1..1000 {
+            let p = i as f64 / 1000.0;
+            if p >= 0.5 {
+                // 1 - p is exact for p in [0.5, 1].
+                assert_eq!(normal_quantile(p), -normal_quantile(1.0 - p), "{p}");
+            }
+            let back = normal_cdf(normal_quantile(p));
+            assert!((back - p).abs() < 1e-15, "{p} {back}");
+        }
+        for e in 1..300 {
+            let p = 10f64.powi(-e);
+            let back = normal_cdf(normal_quantile(p));
+            assert!((back / p - 1.0).abs() < 1e-12, "{p} {back}");
+        }
+    }
+
+    #[test]
+    fn normal_quantile_edges() {
+        assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
+        assert_eq!(normal_quantile(1.0), f64::INFINITY);
+        assert!(normal_quantile(-0.1).is_nan() && normal_quantile(1.1).is_nan() && normal_quantile(f64::NAN).is_nan());
+        assert!(normal_quantile(f64::MIN_POSITIVE).is_finite());
+    }
+
+    #[test]
+    fn deflated_sharpe_ratio_paper_example() {
+        // Bailey & López de Prado (2014), section 6: annualised SR 2.5 over 5 years of daily
+        // returns (T = 1250), skew -3, kurtosis 10, 100 trials with annualised Sharpe variance
+        // 0.5: SR0 ≈ 0.1132 per day and DSR ≈ 0.9004.
+        let sr0 = expected_max_sharpe(100, 0.5 / 250.0);
+        assert!((sr0 - 0.1132).abs() < 1e-4, "{sr0}");
+        let dsr = deflated_sharpe_ratio(2.5 / 250f64.sqrt(), 100, 0.5 / 250.0, 1250, -3.0, 10.0);
+        assert!((dsr - 0.9004).abs() < 1e-4, "{dsr}");
+        assert_eq!(dsr, probabilistic_sharpe_ratio(2.5 / 250f64.sqrt(), sr0, 1250, -3.0, 10.0));
+        assert_eq!(expected_max_sharpe(1, 0.3), 0.0);
+        assert!(expected_max_sharpe(0, 0.3).is_nan());
+    }
+
+    #[test]
+    fn moments_of_small_series() {
+        let m = sample_moments(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!((m.mean, m.skew), (2.5, 0.0));
+        assert!((m.std - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        assert!((m.kurtosis - 1.8).abs() < 1e-12, "{}", m.kurtosis);
+        let c = sample_moments(&[2.0; 5]);
+        assert_eq!(c.std, 0.0);
+        assert!(c.skew.is_nan() && c.kurtosis.is_nan());
+        assert!(sample_moments(&[1.0, 2.0, 4.0]).kurtosis.is_nan());
+    }
+
+    #[test]
+    fn combinations_in_lexicographic_order() {
+        let mut c = vec![0, 1];
+        let mut all = vec![c.clone()];
+        while next_combination(&mut c, 4) {
+            all.push(c.clone());
+        }
+        assert_eq!(all, [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+    }
+
+    #[test]
+    fn pbo_rejects_bad_input() {
+        let r = vec![vec![0.01, -0.02, 0.03, 0.0]; 3];
+        assert!(probability_of_backtest_overfitting(&r[..1], 2).is_err());
+        assert!(probability_of_backtest_overfitting(&r, 0).is_err());
+        assert!(probability_of_backtest_overfitting(&r, 3).is_err());
+        assert!(probability_of_backtest_overfitting(&r, 6).is_err());
+        let mut uneven = r.clone();
+        uneven[2].pop();
+        assert!(probability_of_backtest_overfitting(&uneven, 2).is_err());
+        let ok = probability_of_backtest_overfitting(&r, 2).unwrap();
+        assert_eq!(ok.combinations, 2);
+    }
+}
