@@ -32,7 +32,8 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-cargo build --release
+# --tests: the same feature set as `cargo test --release`, so nothing is rebuilt after it.
+cargo build --release --tests
 screenshot=$(realpath -m "${1:-target/browser-test/report.png}")
 mkdir -p "$(dirname "$screenshot")"
 tmp=$(mktemp -d)
