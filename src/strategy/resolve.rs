@@ -129,7 +129,7 @@ pub fn pipeline(file: &StrategyFile, path: &Path) -> Result<Pipeline, InputError
                     None => default.iter().map(|w| w.to_string()).collect(),
                 };
                 let window_days = p.number("window_days", window_days)?;
-                if !(window_days > 0.0) {
+                if window_days.is_nan() || window_days <= 0.0 {
                     return Err(key_error(path, format!("stages[{k}].window_days"), format!("must be > 0, got {window_days}")));
                 }
                 Arc::new(SentimentStage {
