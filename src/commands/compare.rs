@@ -246,8 +246,7 @@ pub fn curves(c: &Comparison) -> Vec<Curve<'_>> {
 fn write_comparison(c: &Comparison, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let curves = curves(c);
-    charts::write_overlay_charts(&c.times, &curves, &dir.join("charts"))?;
-    let svgs = charts::render_overlay_svg(&c.times, &curves)?;
+    let svgs = charts::write_overlay_charts(&c.times, &curves, &dir.join("charts"))?;
     // Runs made by this comparison sit in `runs/`; link their reports.
     let reports: Vec<String> = c
         .names

@@ -53,39 +53,36 @@ pub fn render_svg(record: &RunRecord, opts: &ChartOptions) -> Result<Vec<Chart>>
         .par_iter()
         .map(|&kind| {
             let chart = RunChart { kind, data: &data, opts };
-            Ok(Chart { id: kind.id(), title: kind.title(opts), svg: chart.svg()? })
+            Ok(Chart { id: chart.id(), title: chart.title(), svg: chart.svg()? })
         })
         .collect()
 }
 
 /// Writes every chart as `<dir>/<id>.png` and `<dir>/<id>.svg` (creating `dir`); returns the
-/// paths written.
-pub fn write_charts(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+/// charts, with the SVG text written (each chart is drawn once per format).
+pub fn write_and_render(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<Chart>> {
+    create(dir)?;
     let data = ChartData::new(record);
-    let written: Vec<[PathBuf; 2]> = KINDS
-        .par_iter()
-        .map(|&kind| RunChart { kind, data: &data, opts }.write(dir))
-        .collect::<Result<_>>()?;
-    Ok(written.into_iter().flatten().collect())
+    KINDS.par_iter().map(|&kind| RunChart { kind, data: &data, opts }.write(dir)).collect()
 }
 
-/// The comparison charts: every curve's equity (`compare_equity`) and drawdown
-/// (`compare_drawdown`) over bar `times` (ns), as SVG text.
-pub fn render_overlay_svg(times: &[i64], curves: &[Curve]) -> Result<Vec<Chart>> {
-    let x = days(times);
-    OVERLAYS
-        .iter()
-        .map(|&kind| Ok(Chart { id: kind.id(), title: kind.title().into(), svg: OverlayChart { kind, x: &x, curves }.svg()? }))
-        .collect()
+/// As [`write_and_render`], returning the paths written.
+pub fn write_charts(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>> {
+    let charts = write_and_render(record, dir, opts)?;
+    Ok(charts.iter().flat_map(|c| ["png", "svg"].map(|ext| dir.join(format!("{}.{ext}", c.id)))).collect())
 }
 
-/// Writes the comparison charts as PNG and SVG files into `dir`; returns the paths written.
-pub fn write_overlay_charts(times: &[i64], curves: &[Curve], dir: &Path) -> Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+/// Writes the comparison charts — every curve's equity (`compare_equity`) and drawdown
+/// (`compare_drawdown`) over bar `times` (ns) — as PNG and SVG files into `dir`; returns
+/// them with their SVG text.
+pub fn write_overlay_charts(times: &[i64], curves: &[Curve], dir: &Path) -> Result<Vec<Chart>> {
+    create(dir)?;
     let x = days(times);
-    let written = OVERLAYS.iter().map(|&kind| OverlayChart { kind, x: &x, curves }.write(dir)).collect::<Result<Vec<_>>>()?;
-    Ok(written.into_iter().flatten().collect())
+    OVERLAYS.iter().map(|&kind| OverlayChart { kind, x: &x, curves }.write(dir)).collect()
+}
+
+fn create(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))
 }
 
 fn days(times: &[i64]) -> Vec<f64> {
@@ -172,6 +169,8 @@ impl Kind {
 /// Something drawn as a chart, as SVG text or a PNG file.
 trait Drawing {
     fn id(&self) -> &'static str;
+    /// The title drawn at the top.
+    fn title(&self) -> String;
     /// Width and height in pixels.
     fn size(&self) -> (u32, u32);
     /// Draws the chart on `root`, with series lines `line` pixels wide.
@@ -192,17 +191,17 @@ trait Drawing {
         Ok(svg)
     }
 
-    /// Writes `<dir>/<id>.png` and `<dir>/<id>.svg`.
-    fn write(&self, dir: &Path) -> Result<[PathBuf; 2]> {
+    /// Writes `<dir>/<id>.png` and `<dir>/<id>.svg`; returns the chart with its SVG text.
+    fn write(&self, dir: &Path) -> Result<Chart> {
         style::register_font();
         let png = dir.join(format!("{}.png", self.id()));
         {
             let root = BitMapBackend::new(&png, self.size()).into_drawing_area();
             self.draw(&root, style::PNG_LINE).map_err(|e| self.error(e))?;
         }
-        let svg = dir.join(format!("{}.svg", self.id()));
-        super::run::write_text(&svg, &self.svg()?)?;
-        Ok([png, svg])
+        let chart = Chart { id: self.id(), title: self.title(), svg: self.svg()? };
+        super::run::write_text(&dir.join(format!("{}.svg", self.id())), &chart.svg)?;
+        Ok(chart)
     }
 }
 
@@ -218,6 +217,10 @@ impl Drawing for RunChart<'_> {
         self.kind.id()
     }
 
+    fn title(&self) -> String {
+        self.kind.title(self.opts)
+    }
+
     fn size(&self) -> (u32, u32) {
         match self.kind {
             Kind::MonthlyHeatmap => heatmap::size(self.data),
@@ -228,7 +231,7 @@ impl Drawing for RunChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
         let (data, opts) = (self.data, self.opts);
         root.fill(&style::BACKGROUND)?;
-        let area = root.margin(8, 0, 0, 0).titled(&self.kind.title(opts), style::title_font())?;
+        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
         match self.kind {
             Kind::Equity => lines::equity(&area, data, opts.log_scale, line),
             Kind::Drawdown => lines::drawdown(&area, data, line),
@@ -255,13 +258,17 @@ impl Drawing for OverlayChart<'_> {
         self.kind.id()
     }
 
+    fn title(&self) -> String {
+        self.kind.title().to_string()
+    }
+
     fn size(&self) -> (u32, u32) {
         (1000, 500)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
         root.fill(&style::BACKGROUND)?;
-        let area = root.margin(8, 0, 0, 0).titled(self.kind.title(), style::title_font())?;
+        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
         match self.kind {
             Overlay::Equity => overlay::equity(&area, self.x, self.curves, line),
             Overlay::Drawdown => overlay::drawdowns(&area, self.x, self.curves, line),

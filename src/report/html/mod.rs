@@ -129,8 +129,6 @@ fn page_end(out: &mut String, source: &str) {
 /// Writes the report of `record` into the run folder `dir`: every chart as PNG and SVG
 /// files in `dir/charts/` and the self-contained `dir/report.html`.
 pub fn write_report(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<()> {
-    let (written, charts) =
-        rayon::join(|| charts::write_charts(record, &dir.join("charts"), opts), || charts::render_svg(record, opts));
-    written?;
-    write_text(&dir.join("report.html"), &render_html(record, &charts?))
+    let charts = charts::write_and_render(record, &dir.join("charts"), opts)?;
+    write_text(&dir.join("report.html"), &render_html(record, &charts))
 }
