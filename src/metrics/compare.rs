@@ -2,19 +2,11 @@
 
 use serde::Serialize;
 
+use super::sample::{covariance, mean};
+
 /// Per-bar simple returns of an equity curve (`e[t] / e[t-1] - 1`).
 pub fn returns(equity: &[f64]) -> Vec<f64> {
     equity.windows(2).map(|w| w[1] / w[0] - 1.0).collect()
-}
-
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
-}
-
-/// Sample covariance (ddof = 1).
-fn covariance(a: &[f64], b: &[f64]) -> f64 {
-    let (ma, mb) = (mean(a), mean(b));
-    a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / (a.len() as f64 - 1.0)
 }
 
 /// Pearson correlation of two equally long series (NaN when either is constant).

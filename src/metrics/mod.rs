@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod drawdown;
 pub mod overfitting;
 pub mod periods;
+mod sample;
 pub mod compare;
 mod stats;
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{self, ReturnPeriod, DAY_NS};
 use super::drawdown;
+use super::sample::{covariance, mean, variance};
 use crate::engine::Trade;
 
 /// Every statistic of a run. Percentages are in percent; durations in days; values that are
@@ -98,16 +99,6 @@ pub fn format_time(ns: i64) -> String {
     chrono::DateTime::from_timestamp_nanos(ns).naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-fn mean(xs: &[f64]) -> f64 {
-    xs.iter().sum::<f64>() / xs.len() as f64
-}
-
-/// Sample variance (ddof = 1), two-pass.
-fn variance(xs: &[f64]) -> f64 {
-    let m = mean(xs);
-    xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (xs.len() as f64 - 1.0)
-}
-
 fn max(xs: impl IntoIterator<Item = f64>) -> f64 {
     xs.into_iter().fold(f64::NAN, f64::max)
 }
@@ -155,11 +146,7 @@ fn beta(y: &[f64], x: &[f64]) -> f64 {
     if y.len() < 2 {
         return f64::NAN;
     }
-    let (my, mx) = (mean(y), mean(x));
-    let n1 = y.len() as f64 - 1.0;
-    let cov: f64 = y.iter().zip(x).map(|(a, b)| (a - my) * (b - mx)).sum::<f64>() / n1;
-    let var: f64 = x.iter().map(|b| (b - mx) * (b - mx)).sum::<f64>() / n1;
-    cov / var
+    covariance(y, x) / variance(x)
 }
 
 fn log_returns(xs: &[f64]) -> Vec<f64> {
