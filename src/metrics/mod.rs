@@ -8,4 +8,4 @@ mod sample;
 pub mod compare;
 mod stats;
 
-pub use stats::{compute, format_time, Stats, StatsInput};
+pub use stats::{compute, compute_on, format_time, Stats, StatsInput, StatsContext, NUMBER_NAMES, NUMERIC_STATS};

@@ -211,71 +211,120 @@ pub struct Pbo {
 /// Errors: fewer than 2 trials, `splits` zero or odd, series of different lengths, or
 /// fewer rows than `splits`.
 pub fn probability_of_backtest_overfitting(returns: &[Vec<f64>], splits: usize) -> Result<Pbo, String> {
-    let n = returns.len();
-    if n < 2 {
-        return Err(format!("PBO needs at least 2 trials, got {n}"));
-    }
-    if splits == 0 || !splits.is_multiple_of(2) {
-        return Err(format!("PBO needs an even, non-zero number of splits, got {splits}"));
-    }
-    let t = returns[0].len();
+    let t = returns.first().map_or(0, Vec::len);
     if let Some(k) = returns.iter().position(|r| r.len() != t) {
         return Err(format!("trial {k} has {} returns, trial 0 has {t}", returns[k].len()));
     }
-    if t < splits {
-        return Err(format!("PBO with {splits} splits needs at least {splits} returns per trial, got {t}"));
-    }
-    let (size, extra) = (t / splits, t % splits);
-    let bounds: Vec<(usize, usize)> = (0..splits)
-        .map(|b| {
-            let start = b * size + b.min(extra);
-            (start, start + size + usize::from(b < extra))
-        })
-        .collect();
+    check_splits(t, splits)?;
+    let blocks: Vec<BlockSums> = returns.iter().map(|r| BlockSums::new(r, splits)).collect();
+    pbo_from_blocks(&blocks)
+}
 
-    let half = splits / 2;
-    let mut chosen: Vec<usize> = (0..half).collect();
-    let mut in_sample = vec![false; splits];
-    let (mut is_sr, mut oos_sr) = (vec![0.0; n], vec![0.0; n]);
-    let mut logits = Vec::new();
+fn check_splits(len: usize, splits: usize) -> Result<(), String> {
+    if splits == 0 || !splits.is_multiple_of(2) {
+        return Err(format!("PBO needs an even, non-zero number of splits, got {splits}"));
+    }
+    if len < splits {
+        return Err(format!("PBO with {splits} splits needs at least {splits} returns per trial, got {len}"));
+    }
+    Ok(())
+}
+
+/// What CSCV needs of one trial's returns: per block (cut as [`probability_of_backtest_overfitting`]
+/// describes), the count, sum and sum of squares of the returns less the trial's first return.
+/// The shift keeps `sum of squares - sum² / n` accurate, and makes a constant series exactly
+/// zero-variance. Kept instead of the returns, a sweep's memory does not grow with the bars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockSums {
+    shift: f64,
+    /// `(count, sum, sum of squares)` per block, in time order.
+    blocks: Vec<(f64, f64, f64)>,
+    /// The same over all blocks.
+    total: (f64, f64, f64),
+}
+
+impl BlockSums {
+    /// The block sums of `returns` cut into `splits` blocks (`splits <= returns.len()`).
+    pub fn new(returns: &[f64], splits: usize) -> Self {
+        let shift = returns.first().copied().unwrap_or(0.0);
+        let (size, extra) = (returns.len() / splits, returns.len() % splits);
+        let blocks = (0..splits)
+            .map(|b| {
+                let start = b * size + b.min(extra);
+                let rows = &returns[start..start + size + usize::from(b < extra)];
+                let (sum, squares) = rows.iter().fold((0.0, 0.0), |(s, q), r| (s + (r - shift), q + (r - shift) * (r - shift)));
+                (rows.len() as f64, sum, squares)
+            })
+            .collect::<Vec<_>>();
+        let total = blocks.iter().fold((0.0, 0.0, 0.0), |(n, s, q), b| (n + b.0, s + b.1, q + b.2));
+        BlockSums { shift, blocks, total }
+    }
+
+}
+
+/// Sharpe ratio (mean / std, ddof = 1; 0 when the variance is not positive) of `n` returns
+/// whose sum and sum of squares, less `shift` each, are `s` and `q`.
+fn shifted_sharpe(n: f64, s: f64, q: f64, shift: f64) -> f64 {
+    let mean = s / n;
+    let var = (q - s * mean) / (n - 1.0);
+    if var > 0.0 {
+        (mean + shift) / var.sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// [`probability_of_backtest_overfitting`] from the trials' block sums (all cut into the
+/// same blocks). The C(S, S/2) block sets are worked on in parallel.
+pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
+    use rayon::prelude::*;
+    let n = trials.len();
+    if n < 2 {
+        return Err(format!("PBO needs at least 2 trials, got {n}"));
+    }
+    let splits = trials[0].blocks.len();
+    if trials.iter().any(|t| t.blocks.len() != splits) {
+        return Err("trials cut into different numbers of blocks".into());
+    }
+    check_splits(splits, splits)?;
+    // One contiguous table, trial after trial, of (sum, sum of squares) per block: the
+    // C(S, S/2) passes over all trials then stream through memory.
+    let counts: Vec<f64> = trials[0].blocks.iter().map(|b| b.0).collect();
+    let sums: Vec<[f64; 2]> = trials.iter().flat_map(|t| t.blocks.iter().map(|b| [b.1, b.2])).collect();
+    let mut sets = Vec::new();
+    let mut chosen: Vec<usize> = (0..splits / 2).collect();
     loop {
-        in_sample.iter_mut().for_each(|x| *x = false);
-        chosen.iter().for_each(|&b| in_sample[b] = true);
-        let is_blocks: Vec<(usize, usize)> = (0..splits).filter(|&b| in_sample[b]).map(|b| bounds[b]).collect();
-        let oos_blocks: Vec<(usize, usize)> = (0..splits).filter(|&b| !in_sample[b]).map(|b| bounds[b]).collect();
-        for (k, series) in returns.iter().enumerate() {
-            is_sr[k] = blocks_sharpe(series, &is_blocks);
-            oos_sr[k] = blocks_sharpe(series, &oos_blocks);
-        }
-        let mut best = 0;
-        for k in 1..n {
-            if is_sr[k] > is_sr[best] {
-                best = k;
-            }
-        }
-        let rank = 1 + oos_sr.iter().filter(|&&s| s < oos_sr[best]).count();
-        let w = rank as f64 / (n + 1) as f64;
-        logits.push((w / (1.0 - w)).ln());
+        sets.push(chosen.clone());
         if !next_combination(&mut chosen, splits) {
             break;
         }
     }
+    let logits: Vec<f64> = sets
+        .par_iter()
+        .map(|in_sample| {
+            let n_is: f64 = in_sample.iter().map(|&b| counts[b]).sum();
+            let (mut best, mut best_is, mut oos) = (0, f64::NEG_INFINITY, Vec::with_capacity(n));
+            for (k, (t, blocks)) in trials.iter().zip(sums.chunks_exact(splits)).enumerate() {
+                let (mut s, mut q) = (0.0, 0.0);
+                for &b in in_sample {
+                    s += blocks[b][0];
+                    q += blocks[b][1];
+                }
+                let (tn, ts, tq) = t.total;
+                let is_sr = shifted_sharpe(n_is, s, q, t.shift);
+                let oos_sr = shifted_sharpe(tn - n_is, ts - s, tq - q, t.shift);
+                if k == 0 || is_sr > best_is {
+                    (best, best_is) = (k, is_sr);
+                }
+                oos.push(oos_sr);
+            }
+            let rank = 1 + oos.iter().filter(|&&s| s < oos[best]).count();
+            let w = rank as f64 / (n + 1) as f64;
+            (w / (1.0 - w)).ln()
+        })
+        .collect();
     let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
     Ok(Pbo { pbo: overfit as f64 / logits.len() as f64, combinations: logits.len(), logits })
-}
-
-/// Sharpe ratio (mean / std, ddof = 1) of the rows `start..end` of each block concatenated;
-/// 0 when the standard deviation is 0.
-fn blocks_sharpe(series: &[f64], blocks: &[(usize, usize)]) -> f64 {
-    let rows = || blocks.iter().flat_map(|&(a, b)| &series[a..b]);
-    let len = blocks.iter().map(|(a, b)| b - a).sum::<usize>() as f64;
-    let mean = rows().sum::<f64>() / len;
-    let var = rows().map(|r| (r - mean) * (r - mean)).sum::<f64>() / (len - 1.0);
-    if var == 0.0 {
-        0.0
-    } else {
-        mean / var.sqrt()
-    }
 }
 
 /// Advances `c` (strictly increasing indices below `n`) to the next combination in

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{self, ReturnPeriod, DAY_NS};
 use super::drawdown;
-use super::sample::{covariance, mean, variance};
+use super::sample::{covariance_given, mean, variance};
 use crate::engine::Trade;
 
 /// Every statistic of a run. Percentages are in percent; durations in days; values that are
@@ -74,6 +74,88 @@ pub struct Stats {
     pub kelly_criterion: f64,
 }
 
+/// Number of numeric statistics (every field but `start` and `end`).
+pub const NUMERIC_STATS: usize = 30;
+
+/// Names (the JSON keys) of the numeric statistics, in table order.
+pub const NUMBER_NAMES: [&str; NUMERIC_STATS] = [
+    "duration_days",
+    "exposure_time_pct",
+    "equity_final",
+    "equity_peak",
+    "commissions",
+    "return_pct",
+    "buy_hold_return_pct",
+    "return_ann_pct",
+    "volatility_ann_pct",
+    "cagr_pct",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "calmar_ratio",
+    "alpha_pct",
+    "beta",
+    "max_drawdown_pct",
+    "avg_drawdown_pct",
+    "max_drawdown_duration_days",
+    "avg_drawdown_duration_days",
+    "trades",
+    "win_rate_pct",
+    "best_trade_pct",
+    "worst_trade_pct",
+    "avg_trade_pct",
+    "max_trade_duration_days",
+    "avg_trade_duration_days",
+    "profit_factor",
+    "expectancy_pct",
+    "sqn",
+    "kelly_criterion",
+];
+
+impl Stats {
+    /// Every numeric statistic with its name (the JSON key), in table order.
+    pub fn numbers(&self) -> [(&'static str, f64); NUMERIC_STATS] {
+        let values = [
+            self.duration_days,
+            self.exposure_time_pct,
+            self.equity_final,
+            self.equity_peak,
+            self.commissions,
+            self.return_pct,
+            self.buy_hold_return_pct,
+            self.return_ann_pct,
+            self.volatility_ann_pct,
+            self.cagr_pct,
+            self.sharpe_ratio,
+            self.sortino_ratio,
+            self.calmar_ratio,
+            self.alpha_pct,
+            self.beta,
+            self.max_drawdown_pct,
+            self.avg_drawdown_pct,
+            self.max_drawdown_duration_days,
+            self.avg_drawdown_duration_days,
+            self.trades as f64,
+            self.win_rate_pct,
+            self.best_trade_pct,
+            self.worst_trade_pct,
+            self.avg_trade_pct,
+            self.max_trade_duration_days,
+            self.avg_trade_duration_days,
+            self.profit_factor,
+            self.expectancy_pct,
+            self.sqn,
+            self.kelly_criterion,
+        ];
+        std::array::from_fn(|k| (NUMBER_NAMES[k], values[k]))
+    }
+
+    /// A numeric statistic by name (the JSON key).
+    pub fn number(&self, name: &str) -> Option<f64> {
+        let k = NUMBER_NAMES.iter().position(|n| *n == name)?;
+        Some(self.numbers()[k].1)
+    }
+}
+
 /// Reads a number written by `serde_json`, where `null` stands for NaN.
 fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
@@ -121,32 +203,97 @@ fn geometric_mean(returns: &[f64]) -> f64 {
     if returns.iter().any(|r| r + 1.0 <= 0.0) {
         return 0.0;
     }
-    let log_sum: f64 = returns.iter().map(|r| (r + 1.0).ln()).sum();
+    // ln Π(1 + r) is Σ ln(1 + r) up to rounding, with one logarithm instead of one per
+    // return; the sum is the fallback when the product leaves the range of f64.
+    let product: f64 = returns.iter().map(|r| r + 1.0).product();
+    let log_sum = if product.is_finite() && product > 0.0 {
+        product.ln()
+    } else {
+        returns.iter().map(|r| (r + 1.0).ln()).sum()
+    };
     (log_sum / nonzero(returns.len() as f64)).exp() - 1.0
 }
 
-/// Period returns of the equity: its last value in each period, then percent change.
-fn period_returns(time: &[i64], equity: &[f64], period: ReturnPeriod) -> Vec<f64> {
-    let mut lasts: Vec<f64> = Vec::new();
-    let mut last_key = None;
-    for (&t, &e) in time.iter().zip(equity) {
-        let key = period.key(t);
-        if last_key == Some(key) {
-            *lasts.last_mut().expect("a value per key") = e;
-        } else {
-            lasts.push(e);
-            last_key = Some(key);
-        }
+/// The sample variance (ddof = 1) of period returns and their downside deviation (the root
+/// mean square of the losses, gains counting as 0), in one pass after the mean; NaN when
+/// there are none.
+fn spread(rets: &[f64]) -> (f64, f64) {
+    if rets.is_empty() {
+        return (f64::NAN, f64::NAN);
     }
-    lasts.windows(2).map(|w| w[1] / w[0] - 1.0).filter(|r| !r.is_nan()).collect()
+    let m = mean(rets);
+    let (mut squares, mut losses) = (0.0, 0.0);
+    for &r in rets {
+        squares += (r - m) * (r - m);
+        losses += r.min(0.0).powi(2);
+    }
+    (squares / (rets.len() as f64 - 1.0), (losses / rets.len() as f64).sqrt())
 }
 
-/// Sample covariance over variance (ddof cancels): the CAPM beta of `y` on `x`.
-fn beta(y: &[f64], x: &[f64]) -> f64 {
+/// What the statistics need to know about the bars alone (not the run), worked out once per
+/// data set: calendar conversions and the close's log returns cost more than the rest of the
+/// statistics, and a parameter sweep computes statistics thousands of times over the same bars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsContext {
+    start: String,
+    end: String,
+    /// Last timestamp minus first.
+    duration: i64,
+    /// The unit durations are rounded up to.
+    unit: i64,
+    /// Return periods per year (252 or 365 for days, 52, 12, 1).
+    annual_periods: f64,
+    /// Index of the last bar of each return period, in order.
+    period_ends: Vec<usize>,
+    /// Log returns of the close, bar to bar, their mean and sample variance (for beta).
+    close_log_returns: Vec<f64>,
+    close_log_mean: f64,
+    close_log_variance: f64,
+}
+
+impl StatsContext {
+    /// Works out the facts of bars with non-empty, sorted timestamps `time` and closes `close`.
+    pub fn new(time: &[i64], close: &[f64]) -> Self {
+        let n = time.len();
+        let bar_period = calendar::bar_period(time);
+        let period = ReturnPeriod::from_bar_period(bar_period);
+        let annual_periods = match period {
+            ReturnPeriod::Week => 52.0,
+            ReturnPeriod::Month => 12.0,
+            ReturnPeriod::Year => 1.0,
+            ReturnPeriod::Day if calendar::has_weekends(time) => 365.0,
+            ReturnPeriod::Day => 252.0,
+        };
+        let keys: Vec<i64> = time.iter().map(|&t| period.key(t)).collect();
+        let period_ends = (0..n).filter(|&i| i + 1 == n || keys[i + 1] != keys[i]).collect();
+        let close_log_returns = log_returns(close);
+        StatsContext {
+            start: format_time(time[0]),
+            end: format_time(time[n - 1]),
+            duration: time[n - 1] - time[0],
+            unit: calendar::resolution(bar_period),
+            annual_periods,
+            period_ends,
+            close_log_mean: mean(&close_log_returns),
+            close_log_variance: variance(&close_log_returns),
+            close_log_returns,
+        }
+    }
+}
+
+/// Period returns of the equity: its last value in each period, then percent change.
+fn period_returns(context: &StatsContext, equity: &[f64]) -> Vec<f64> {
+    let ends = &context.period_ends;
+    ends.windows(2).map(|w| equity[w[1]] / equity[w[0]] - 1.0).filter(|r| !r.is_nan()).collect()
+}
+
+/// Sample covariance over variance (ddof cancels): the CAPM beta of the equity's log returns
+/// `y` on the close's.
+fn beta(y: &[f64], context: &StatsContext) -> f64 {
     if y.len() < 2 {
         return f64::NAN;
     }
-    covariance(y, x) / variance(x)
+    covariance_given(y, &context.close_log_returns, context.close_log_mean) / context.close_log_variance
 }
 
 fn log_returns(xs: &[f64]) -> Vec<f64> {
@@ -170,11 +317,17 @@ fn duration_stats(durations: &[i64], unit: i64) -> (f64, f64) {
 
 /// Computes every statistic.
 pub fn compute(input: StatsInput) -> Stats {
+    compute_on(&StatsContext::new(input.time, input.close), input)
+}
+
+/// Computes every statistic, with the facts of the bars already worked out
+/// (the same result as [`compute`], faster when many runs share the bars; `context` must be
+/// of `input.time` and `input.close`).
+pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let StatsInput { time, close, equity, trades, first_trading_bar } = input;
     let n = equity.len();
     let (e0, e_last) = (equity[0], equity[n - 1]);
-    let duration = time[n - 1] - time[0];
-    let unit = calendar::resolution(calendar::bar_period(time));
+    let (duration, unit, annual_periods) = (context.duration, context.unit, context.annual_periods);
 
     // Drawdowns.
     let dd = drawdown::drawdown(equity);
@@ -189,37 +342,34 @@ pub fn compute(input: StatsInput) -> Stats {
     let dd_durations: Vec<i64> = periods.iter().map(|p| time[p.end] - time[p.start]).collect();
     let (max_dd_dur, avg_dd_dur) = duration_stats(&dd_durations, unit);
 
-    // Exposure: bars with a position, entry and exit bar inclusive.
-    let mut in_market = vec![false; n];
-    for t in trades {
-        let exit = t.exit_bar.unwrap_or(n - 1);
-        in_market[t.entry_bar..=exit].fill(true);
+    // Exposure: bars with a position, entry and exit bar inclusive (the union of the trades'
+    // spans).
+    let mut spans: Vec<(usize, usize)> = trades.iter().map(|t| (t.entry_bar, t.exit_bar.unwrap_or(n - 1))).collect();
+    spans.sort_unstable();
+    let (mut in_market, mut covered_to) = (0, 0);
+    for (entry, exit) in spans {
+        let from = entry.max(covered_to);
+        if exit + 1 > from {
+            in_market += exit + 1 - from;
+            covered_to = exit + 1;
+        }
     }
-    let exposure = in_market.iter().filter(|&&b| b).count() as f64 / n as f64;
+    let exposure = in_market as f64 / n as f64;
 
     // Returns and risk.
-    let period = ReturnPeriod::from_bar_period(calendar::bar_period(time));
-    let annual_periods = match period {
-        ReturnPeriod::Week => 52.0,
-        ReturnPeriod::Month => 12.0,
-        ReturnPeriod::Year => 1.0,
-        ReturnPeriod::Day if calendar::has_weekends(time) => 365.0,
-        ReturnPeriod::Day => 252.0,
-    };
-    let rets = period_returns(time, equity, period);
+    let rets = period_returns(context, equity);
     let g = geometric_mean(&rets); // NaN without any period return
     let ann_return = (1.0 + g).powf(annual_periods) - 1.0;
-    let var = if rets.is_empty() { f64::NAN } else { variance(&rets) };
+    let (var, downside) = spread(&rets);
     let volatility = ((var + (1.0 + g).powi(2)).powf(annual_periods) - (1.0 + g).powf(2.0 * annual_periods)).sqrt();
     let years = duration as f64 / DAY_NS as f64 / 365.25;
     let cagr = if years == 0.0 { f64::NAN } else { (e_last / e0).powf(1.0 / years) - 1.0 };
-    let downside = mean(&rets.iter().map(|r| r.min(0.0).powi(2)).collect::<Vec<_>>()).sqrt();
     let sortino = ann_return / (downside * annual_periods.sqrt());
 
     let c0 = close[first_trading_bar];
     let buy_hold = (close[n - 1] - c0) / c0 * 100.0;
     let total_return = (e_last - e0) / e0 * 100.0;
-    let beta = beta(&log_returns(equity), &log_returns(close));
+    let beta = beta(&log_returns(equity), context);
 
     // Trades.
     let pnl: Vec<f64> = trades.iter().map(|t| t.pnl_at(f64::NAN)).collect();
@@ -241,8 +391,8 @@ pub fn compute(input: StatsInput) -> Stats {
     let drops: f64 = returns.iter().filter(|&&r| r < 0.0).sum();
 
     Stats {
-        start: format_time(time[0]),
-        end: format_time(time[n - 1]),
+        start: context.start.clone(),
+        end: context.end.clone(),
         duration_days: days(duration),
         exposure_time_pct: exposure * 100.0,
         equity_final: e_last,
@@ -279,6 +429,22 @@ pub fn compute(input: StatsInput) -> Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_the_json_fields_but_start_and_end() {
+        let s = compute(StatsInput { time: &[0, DAY_NS], close: &[100.0, 101.0], equity: &[1e4, 1.1e4], trades: &[], first_trading_bar: 0 });
+        let json = serde_json::to_value(&s).unwrap();
+        let object = json.as_object().unwrap();
+        assert_eq!(object.len(), NUMERIC_STATS + 2);
+        for (name, value) in s.numbers() {
+            match object[name].as_f64() {
+                Some(expected) => assert_eq!(expected, value, "{name}"),
+                None => assert!(object[name].is_null() && !value.is_finite(), "{name}"),
+            }
+        }
+        assert_eq!(s.number("return_pct"), Some(10.0));
+        assert_eq!(s.number("nope"), None);
+    }
 
     #[test]
     fn a_single_bar_has_undefined_period_statistics() {
