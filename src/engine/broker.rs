@@ -181,9 +181,12 @@ impl<'a> Broker<'a> {
     // ---- the clock ------------------------------------------------------------------------
 
     /// Moves to bar `i`, fills what can be filled and returns the equity at its close.
+    #[inline]
     pub(crate) fn step(&mut self, i: usize) -> Result<f64> {
         self.bar = i;
-        self.process_orders()?;
+        if !self.orders.is_empty() {
+            self.process_orders()?;
+        }
         Ok(self.equity())
     }
 

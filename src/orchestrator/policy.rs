@@ -66,11 +66,27 @@ pub struct WeightedSignal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signals {
     pub series: Vec<(Signal, Vec<f64>)>,
+    /// Position in `series` of the first series of each signal, by `Signal as usize`.
+    slots: [Option<usize>; 5],
 }
 
 impl Signals {
+    /// Signals from their series.
+    pub fn new(series: Vec<(Signal, Vec<f64>)>) -> Self {
+        let mut slots = [None; 5];
+        for (k, (s, _)) in series.iter().enumerate() {
+            slots[*s as usize].get_or_insert(k);
+        }
+        Signals { series, slots }
+    }
+
+    /// Every signal cut to the bars from `from` on.
+    pub fn from_bar(&self, from: usize) -> Signals {
+        Signals::new(self.series.iter().map(|(s, v)| (*s, v[from..].to_vec())).collect())
+    }
+
     fn get(&self, signal: Signal) -> Option<&[f64]> {
-        self.series.iter().find(|(s, _)| *s == signal).map(|(_, v)| v.as_slice())
+        self.slots[signal as usize].map(|k| self.series[k].1.as_slice())
     }
 }
 
@@ -117,7 +133,7 @@ impl Policy {
                 vec![(Signal::Score, score)]
             }
         };
-        Ok(Signals { series })
+        Ok(Signals::new(series))
     }
 
     /// The wanted position at bar `i`, given the signed current position, with the reason.
