@@ -54,6 +54,20 @@ pub struct Bars {
 }
 
 impl Bars {
+    /// The bars in `range` (by index), as a copy.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Bars {
+        let cut = |v: &Vec<f64>| v[range.clone()].to_vec();
+        Bars {
+            symbol: self.symbol.clone(),
+            time: self.time[range.clone()].to_vec(),
+            open: cut(&self.open),
+            high: cut(&self.high),
+            low: cut(&self.low),
+            close: cut(&self.close),
+            volume: self.volume.as_ref().map(cut),
+        }
+    }
+
     /// Number of bars.
     pub fn len(&self) -> usize {
         self.time.len()

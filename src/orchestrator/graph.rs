@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::stage::{Input, Outputs, Stage, View};
+use super::stage::{Input, Outputs, Series, Stage, View};
 use crate::data::{Bars, Document};
 use crate::error::Result;
 
@@ -30,17 +30,26 @@ pub struct Pipeline {
     stages: Vec<Arc<dyn Stage>>,
     /// Document sources the stages read, by source name.
     documents: Arc<BTreeMap<String, Vec<Document>>>,
+    /// For each stage, the stages whose outputs it reads.
+    deps: Vec<Vec<usize>>,
     layers: Vec<Vec<usize>>,
 }
+
+/// Supplies the series of stage `k`: given `k` and a function that computes them, returns
+/// them — computed, or taken from where they were kept.
+pub type StageFetch<'a> = dyn Fn(usize, &dyn Fn() -> Result<Vec<Series>>) -> Result<Vec<Series>> + Sync + 'a;
 
 impl Pipeline {
     /// Orders stages into layers, checking that every input exists and there is no cycle.
     pub fn new(stages: Vec<Arc<dyn Stage>>) -> Result<Self, GraphError> {
-        Self::with_documents(stages, BTreeMap::new())
+        Self::with_documents(stages, Arc::default())
     }
 
     /// As [`Pipeline::new`], for stages that also read the given document sources.
-    pub fn with_documents(stages: Vec<Arc<dyn Stage>>, documents: BTreeMap<String, Vec<Document>>) -> Result<Self, GraphError> {
+    pub fn with_documents(
+        stages: Vec<Arc<dyn Stage>>,
+        documents: Arc<BTreeMap<String, Vec<Document>>>,
+    ) -> Result<Self, GraphError> {
         let mut producer: HashMap<String, usize> = HashMap::new();
         for (k, s) in stages.iter().enumerate() {
             for name in s.outputs() {
@@ -72,7 +81,7 @@ impl Pipeline {
             deps.push(d);
         }
         let layers = layers(&deps)?;
-        Ok(Pipeline { stages, documents: Arc::new(documents), layers })
+        Ok(Pipeline { stages, documents, deps, layers })
     }
 
     /// The stages, in declaration order.
@@ -85,15 +94,40 @@ impl Pipeline {
         &self.layers
     }
 
+    /// For each stage, in declaration order, a key that is equal for two stages (of this or
+    /// another pipeline) that compute equal outputs from equal bars: its own
+    /// [`Stage::cache_key`] together with the keys of the stages it reads.
+    pub fn stage_keys(&self) -> Vec<String> {
+        let mut keys = vec![String::new(); self.stages.len()];
+        for &k in self.layers.iter().flatten() {
+            let mut key = self.stages[k].cache_key();
+            for &d in &self.deps[k] {
+                key.push_str(" <- (");
+                key.push_str(&keys[d]);
+                key.push(')');
+            }
+            keys[k] = key;
+        }
+        keys
+    }
+
     /// Computes every stage over all bars: layer by layer, the stages of a layer in
     /// parallel. Outputs are in declaration order whatever the schedule.
     pub fn compute(&self, bars: &Bars) -> Result<Outputs> {
-        let mut by_stage: Vec<Option<Vec<super::stage::Series>>> = vec![None; self.stages.len()];
+        self.compute_with(bars, &|_, compute| compute(), true)
+    }
+
+    /// As [`Pipeline::compute`], with each stage's series supplied by `fetch` (which may
+    /// keep and share them, e.g. across the runs of a sweep), the stages of a layer in
+    /// parallel only when `parallel` (a sweep is parallel across its runs instead).
+    pub fn compute_with(&self, bars: &Bars, fetch: &StageFetch, parallel: bool) -> Result<Outputs> {
+        let mut by_stage: Vec<Option<Vec<Series>>> = vec![None; self.stages.len()];
         let mut outputs = Outputs::default();
         for layer in &self.layers {
             let view = View::new(bars, &outputs, &self.documents);
+            let run = |&k: &usize| (k, fetch(k, &|| self.stages[k].compute(&view)));
             let results: Vec<(usize, Result<Vec<_>>)> =
-                layer.par_iter().map(|&k| (k, self.stages[k].compute(&view))).collect();
+                if parallel { layer.par_iter().map(run).collect() } else { layer.iter().map(run).collect() };
             for (k, r) in results {
                 let series = r?;
                 for s in &series {

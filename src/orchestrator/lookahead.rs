@@ -89,16 +89,7 @@ fn compare(full: &Outputs, changed: &Outputs, cutoff: usize, test: &'static str,
 
 /// The first `len` bars.
 pub fn truncate(bars: &Bars, len: usize) -> Bars {
-    let cut = |v: &Vec<f64>| v[..len].to_vec();
-    Bars {
-        symbol: bars.symbol.clone(),
-        time: bars.time[..len].to_vec(),
-        open: cut(&bars.open),
-        high: cut(&bars.high),
-        low: cut(&bars.low),
-        close: cut(&bars.close),
-        volume: bars.volume.as_ref().map(cut),
-    }
+    bars.slice(0..len)
 }
 
 /// Runs the check over the given cut-offs; `compute` produces the outputs to check (stage

@@ -21,7 +21,7 @@ use stage::Outputs;
 use crate::data::Bars;
 use crate::engine::{self, Broker, ExecutionConfig, OrderRequest, Simulation, Size};
 use crate::error::{Error, Result};
-use crate::metrics::{self, format_time, Stats, StatsInput};
+use crate::metrics::{self, format_time, Stats, StatsInput, StatsContext};
 use crate::strategy::Strategy;
 
 /// Everything a backtest produced.
@@ -53,11 +53,23 @@ pub fn prepare(strategy: &Strategy, bars: &Bars) -> Result<(Outputs, Signals)> {
         s.finish_and_clear();
     }
     let outputs = outputs?;
-    let signals = strategy
-        .policy
-        .signals(&outputs, bars, &strategy.file.params)
-        .map_err(|e| Error::Run(format!("{}: policy: {e}", strategy.path.display())))?;
+    let signals = signals(strategy, bars, &outputs)?;
     Ok((outputs, signals))
+}
+
+/// As [`prepare`], with each stage's series supplied by `fetch`, computed one after the
+/// other (for runs that are themselves in parallel; see [`Pipeline::compute_with`](graph::Pipeline::compute_with)).
+pub fn prepare_with(strategy: &Strategy, bars: &Bars, fetch: &graph::StageFetch) -> Result<(Outputs, Signals)> {
+    let outputs = strategy.pipeline.compute_with(bars, fetch, false)?;
+    let signals = signals(strategy, bars, &outputs)?;
+    Ok((outputs, signals))
+}
+
+fn signals(strategy: &Strategy, bars: &Bars, outputs: &Outputs) -> Result<Signals> {
+    strategy
+        .policy
+        .signals(outputs, bars, &strategy.file.params)
+        .map_err(|e| Error::Run(format!("{}: policy: {e}", strategy.path.display())))
 }
 
 /// Carries out a reviewed decision; with `described`, appends a description of each order
@@ -144,12 +156,21 @@ pub fn backtest(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig, audit:
     let warmup = warmup(&outputs);
     let mut decisions = Vec::new();
     let simulation = trade(strategy, bars, exec, &outputs, &signals, audit.then_some(&mut decisions))?;
-    let stats = metrics::compute(StatsInput {
-        time: &bars.time,
-        close: &bars.close,
-        equity: &simulation.equity,
-        trades: &simulation.closed_trades,
-        first_trading_bar: warmup,
-    });
+    let stats = statistics(bars, &StatsContext::new(&bars.time, &bars.close), &simulation, warmup);
     Ok(Backtest { outputs, signals, warmup, simulation, stats, decisions })
+}
+
+/// The statistics of a simulation over `bars` (whose [`StatsContext`] is `context`),
+/// buy & hold starting at bar `warmup`.
+pub fn statistics(bars: &Bars, context: &StatsContext, simulation: &Simulation, warmup: usize) -> Stats {
+    metrics::compute_on(
+        context,
+        StatsInput {
+            time: &bars.time,
+            close: &bars.close,
+            equity: &simulation.equity,
+            trades: &simulation.closed_trades,
+            first_trading_bar: warmup,
+        },
+    )
 }

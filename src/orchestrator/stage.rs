@@ -74,6 +74,20 @@ impl Outputs {
     pub fn is_empty(&self) -> bool {
         self.series.is_empty()
     }
+
+    /// Every series cut to the bars from `from` on.
+    pub fn from_bar(&self, from: usize) -> Outputs {
+        let mut out = Outputs::default();
+        for s in &self.series {
+            out.insert(Series {
+                name: s.name.clone(),
+                values: s.values[from..].to_vec(),
+                confidence: s.confidence.as_ref().map(|c| c[from..].to_vec()),
+                explanation: s.explanation.as_ref().map(|e| e[from..].to_vec()),
+            });
+        }
+        out
+    }
 }
 
 /// What a stage may look at: the bars it is given and the outputs of the stages it
@@ -148,4 +162,9 @@ pub trait Stage: Send + Sync + std::fmt::Debug {
     fn outputs(&self) -> Vec<String>;
     /// Computes its outputs over the view (each `view.len()` values long, in `outputs()` order).
     fn compute(&self, view: &View) -> Result<Vec<Series>>;
+    /// Equal for two stages exactly when, given equal inputs, they compute equal outputs
+    /// (a parameter sweep computes such stages once). Defaults to the `Debug` text.
+    fn cache_key(&self) -> String {
+        format!("{self:?}")
+    }
 }

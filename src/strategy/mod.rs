@@ -4,6 +4,7 @@
 mod file;
 mod resolve;
 
+pub use resolve::LoadedFiles;
 pub use file::{DataSpec, ParamValue, PolicySpec, PriceField, RiskSpec, StageSpec, StrategyFile, WeightedSignal};
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,8 @@ pub struct Strategy {
     pub pipeline: Pipeline,
     pub policy: Policy,
     pub risk: RiskSpec,
+    /// The files the stages read (kept for [`Strategy::with_params`]).
+    files: LoadedFiles,
 }
 
 impl Strategy {
@@ -43,11 +46,33 @@ impl Strategy {
     /// Checks a parsed file: parameters exist and are valid, every reference names a stage
     /// output, the stages have no dependency cycle, expressions parse.
     pub fn resolve(file: StrategyFile, path: &Path) -> Result<Self, InputError> {
-        let pipeline = resolve::pipeline(&file, path)?;
+        Self::resolve_with(file, path, LoadedFiles::default())
+    }
+
+    fn resolve_with(file: StrategyFile, path: &Path, mut files: LoadedFiles) -> Result<Self, InputError> {
+        let pipeline = resolve::pipeline(&file, path, &mut files)?;
         let policy = resolve::policy(&file, &pipeline, path)?;
         resolve::check_risk(&file.risk, path)?;
         ExecutionConfig::resolve(&file.execution, path)?;
-        Ok(Strategy { path: path.to_path_buf(), risk: file.risk.clone(), file, pipeline, policy })
+        Ok(Strategy { path: path.to_path_buf(), risk: file.risk.clone(), file, pipeline, policy, files })
+    }
+
+    /// The same strategy with some `[params]` set to other values (as if the file said so),
+    /// reusing the files already read. Errors name an unknown parameter, or a value its stage
+    /// rejects.
+    pub fn with_params(&self, values: &[(String, f64)]) -> Result<Self, InputError> {
+        let mut file = self.file.clone();
+        for (name, value) in values {
+            match file.params.get_mut(name) {
+                Some(v) => *v = *value,
+                None => {
+                    let known: Vec<&str> = self.file.params.keys().map(String::as_str).collect();
+                    return Err(InputError::new(&self.path, format!("unknown parameter \"{name}\" (params: {})", known.join(", ")))
+                        .at("[params]"));
+                }
+            }
+        }
+        Self::resolve_with(file, &self.path, self.files.clone())
     }
 
     /// The strategy's name.

@@ -10,7 +10,7 @@ use crate::orchestrator::expr::Expr;
 use crate::orchestrator::graph::{GraphError, Pipeline};
 use crate::orchestrator::policy::{Policy, Signal, WeightedSignal};
 use crate::orchestrator::stage::{Input, Stage};
-use crate::data::load_documents;
+use crate::data::{load_documents, Document};
 use crate::orchestrator::stages::{Indicator, IndicatorStage, SentimentStage, StubStage, NEGATIVE, POSITIVE};
 use crate::orchestrator::stages::stub::{Replay, ReplayColumns, StubSource};
 
@@ -55,7 +55,17 @@ fn input(name: &str) -> Input {
     PriceField::from_name(name).map_or_else(|| Input::Stage(name.to_string()), Input::Price)
 }
 
-fn stub(spec: &StageSpec, p: &Params, base: &Path) -> Result<StubSource, InputError> {
+/// The files a strategy's stages read — document sources and stub replays — kept so that
+/// the strategy can be resolved again with other parameters without reading them again.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedFiles {
+    /// Document sources by name (as the stages give it).
+    documents: Arc<BTreeMap<String, Vec<Document>>>,
+    /// Stub replays by file and columns.
+    replays: BTreeMap<String, Arc<Replay>>,
+}
+
+fn stub(spec: &StageSpec, p: &Params, base: &Path, files: &mut LoadedFiles) -> Result<StubSource, InputError> {
     let StageSpec::Stub { value, file, column, confidence_column, explanation_column, .. } = spec else {
         unreachable!("called for stub stages only")
     };
@@ -72,17 +82,23 @@ fn stub(spec: &StageSpec, p: &Params, base: &Path) -> Result<StubSource, InputEr
                 confidence: confidence_column.as_deref(),
                 explanation: explanation_column.as_deref(),
             };
-            Ok(StubSource::Replay(Replay::load(&file_path, cols)?))
+            let key = format!("{f}|{column}|{confidence_column:?}|{explanation_column:?}");
+            if let Some(replay) = files.replays.get(&key) {
+                return Ok(StubSource::Replay(replay.clone()));
+            }
+            let replay = Arc::new(Replay::load(&file_path, cols)?);
+            files.replays.insert(key, replay.clone());
+            Ok(StubSource::Replay(replay))
         }
         _ => Err(key_error(p.path, key("value"), "a stub needs exactly one of `value` or `file`")),
     }
 }
 
-/// Builds the stage objects and orders them into a pipeline.
-pub fn pipeline(file: &StrategyFile, path: &Path) -> Result<Pipeline, InputError> {
+/// Builds the stage objects and orders them into a pipeline, reading the files the stages
+/// need unless `files` already holds them.
+pub fn pipeline(file: &StrategyFile, path: &Path, files: &mut LoadedFiles) -> Result<Pipeline, InputError> {
     let base = path.parent().unwrap_or(Path::new("."));
     let mut stages: Vec<Arc<dyn Stage>> = Vec::with_capacity(file.stages.len());
-    let mut documents = BTreeMap::new();
     for (k, spec) in file.stages.iter().enumerate() {
         let p = Params { params: &file.params, path, stage: k };
         let ind = |input_name: &str, indicator: Indicator| -> Arc<dyn Stage> {
@@ -119,10 +135,11 @@ pub fn pipeline(file: &StrategyFile, path: &Path) -> Result<Pipeline, InputError
             StageSpec::Zscore { input: i, period, .. } => ind(i, Indicator::Zscore(p.period("period", period)?)),
             StageSpec::Crossover { a, b, .. } => ind(a, Indicator::Crossover(input(b))),
             StageSpec::Crossunder { a, b, .. } => ind(a, Indicator::Crossunder(input(b))),
-            StageSpec::Stub { id, .. } => Arc::new(StubStage { id: id.clone(), source: stub(spec, &p, base)? }),
+            StageSpec::Stub { id, .. } => Arc::new(StubStage { id: id.clone(), source: stub(spec, &p, base, files)? }),
             StageSpec::Sentiment { id, documents: source, window_days, positive, negative } => {
-                if !documents.contains_key(source) {
-                    documents.insert(source.clone(), load_documents(&base.join(source))?);
+                if !files.documents.contains_key(source) {
+                    let docs = load_documents(&base.join(source))?;
+                    Arc::make_mut(&mut files.documents).insert(source.clone(), docs);
                 }
                 let words = |given: &Option<Vec<String>>, default: &[&str]| match given {
                     Some(list) => list.iter().map(|w| w.to_lowercase()).collect(),
@@ -143,7 +160,7 @@ pub fn pipeline(file: &StrategyFile, path: &Path) -> Result<Pipeline, InputError
         };
         stages.push(stage);
     }
-    Pipeline::with_documents(stages, documents).map_err(|e| graph_error(file, path, e))
+    Pipeline::with_documents(stages, files.documents.clone()).map_err(|e| graph_error(file, path, e))
 }
 
 /// The key that names a stage's inputs, for error messages.

@@ -17,15 +17,25 @@ pub fn goog() -> Bars {
 
 /// Rows `[start, end)` of `bars`.
 pub fn slice(bars: &Bars, start: usize, end: usize) -> Bars {
-    Bars {
-        symbol: bars.symbol.clone(),
-        time: bars.time[start..end].to_vec(),
-        open: bars.open[start..end].to_vec(),
-        high: bars.high[start..end].to_vec(),
-        low: bars.low[start..end].to_vec(),
-        close: bars.close[start..end].to_vec(),
-        volume: bars.volume.as_ref().map(|v| v[start..end].to_vec()),
+    bars.slice(start..end)
+}
+
+/// Files in `dir`, recursively, as (relative path, bytes), sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push((path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap()));
+            }
+        }
     }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    files.sort();
+    files
 }
 
 /// Relative difference, treating two NaNs (or two equal infinities) as equal.

@@ -2,6 +2,7 @@
 //! a column replayed from a CSV file.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::data::parse_timestamp;
 use crate::error::{InputError, Result};
@@ -21,7 +22,8 @@ pub struct Replay {
 pub enum StubSource {
     Constant(f64),
     /// Each bar takes the latest row at or before its time (NaN before the first row).
-    Replay(Replay),
+    /// Shared: re-resolving a strategy with other parameters reuses the rows read.
+    Replay(Arc<Replay>),
 }
 
 /// A stage whose output is a constant or a replayed column.
@@ -104,6 +106,15 @@ impl Stage for StubStage {
 
     fn outputs(&self) -> Vec<String> {
         vec![self.id.clone()]
+    }
+
+    /// A constant by its value; a replay by identity of the rows read (never by contents,
+    /// which can be large).
+    fn cache_key(&self) -> String {
+        match &self.source {
+            StubSource::Constant(v) => format!("stub {} {v:?}", self.id),
+            StubSource::Replay(r) => format!("stub {} replay {:p}", self.id, Arc::as_ptr(r)),
+        }
     }
 
     fn compute(&self, view: &View) -> Result<Vec<Series>> {
