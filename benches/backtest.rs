@@ -5,6 +5,10 @@
 //! 10,000 symbols × 2,500 bars at over 100 M indicator values/s on 2 cores (issue #3).
 //! All charts and the HTML of a 10-year daily run under 300 ms, and `compare` of the five
 //! shipped strategies under 1 s wall time (issue #4).
+//! The SMA-crossover sweep of issue #5 (fast 2..100 × slow fast+1..200, 14,751
+//! combinations, 0.2 % commission) in-process, and its parts: one combination, re-resolving
+//! the strategy, the statistics. The whole `tradeorch sweep` process and the peers
+//! (vectorbt, backtesting.py) are timed by `benches/sweep.sh` and `benches/peers/`.
 //! The whole `tradeorch backtest` process is timed by `benches/process.sh`.
 
 use std::hint::black_box;
@@ -116,5 +120,40 @@ fn reports(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, goog_sma_cross, shipped_strategies, stages_over_many_symbols, reports);
+fn sweep_grid(c: &mut Criterion) {
+    use std::sync::atomic::AtomicBool;
+    use tradeorch::engine::ExecutionSpec;
+    use tradeorch::metrics::StatsContext;
+    use tradeorch::optimize::{sweep, Grid, ParamRange, Runner, SweepSettings};
+
+    let bars = goog();
+    let strategy = load_strategy("sma_cross").expect("built-in strategy");
+    let exec = strategy.execution(&ExecutionSpec { commission: Some(0.002), ..Default::default() }).unwrap();
+    let ranges = vec![ParamRange::parse("fast=2..100").unwrap(), ParamRange::parse("slow=3..200").unwrap()];
+    let grid = Grid::new(ranges, Some("fast < slow"), &strategy.file.params).unwrap();
+    let combos = grid.combinations();
+    assert_eq!(combos.len(), 14_751);
+    let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
+    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 10, pbo_splits: None };
+    let mut group = c.benchmark_group("sweep");
+    group.sample_size(10);
+    group.bench_function("sma_grid_14751_goog", |b| {
+        b.iter(|| {
+            let runner = Runner::new(&strategy, exec.clone(), &bars, 0..bars.len(), &values, &grid.names());
+            sweep(&runner, &combos, &settings, None, &AtomicBool::new(false), &mut |_| Ok(())).unwrap()
+        })
+    });
+    group.finish();
+    let runner = Runner::new(&strategy, exec.clone(), &bars, 0..bars.len(), &values, &grid.names());
+    c.bench_function("sweep_one_combination", |b| b.iter(|| runner.run(black_box(&[10.0, 20.0])).unwrap()));
+    let pairs = vec![("fast".to_string(), 10.0), ("slow".to_string(), 20.0)];
+    c.bench_function("strategy_with_params", |b| b.iter(|| strategy.with_params(black_box(&pairs)).unwrap()));
+    let run = runner.run(&[10.0, 20.0]).unwrap();
+    let context = StatsContext::new(&bars.time, &bars.close);
+    c.bench_function("statistics_one_run", |b| {
+        b.iter(|| orchestrator::statistics(black_box(&bars), &context, &run.simulation, 20))
+    });
+}
+
+criterion_group!(benches, sweep_grid, goog_sma_cross, shipped_strategies, stages_over_many_symbols, reports);
 criterion_main!(benches);

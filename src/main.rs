@@ -52,6 +52,8 @@ enum Command {
         #[arg(long)]
         date: String,
     },
+    /// Run every combination of some strategy parameters (or a random sample), in parallel, with overfitting statistics.
+    Sweep(SweepArgs),
     /// Check that no stage output or policy signal at time t changes when data after t changes.
     CheckLookahead(LookaheadArgs),
 }
@@ -124,12 +126,7 @@ enum StrategiesCommand {
 }
 
 #[derive(clap::Args)]
-struct BacktestArgs {
-    /// Strategy file, or the name of a built-in strategy.
-    #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
-    strategy: String,
-    #[command(flatten)]
-    data: DataArgs,
+struct ExecArgs {
     /// Starting cash.
     #[arg(long)]
     cash: Option<f64>,
@@ -139,6 +136,64 @@ struct BacktestArgs {
     /// When market orders fill: next-open (default) or close.
     #[arg(long)]
     fill: Option<Fill>,
+}
+
+impl ExecArgs {
+    fn overrides(self) -> ExecutionSpec {
+        ExecutionSpec { cash: self.cash, commission: self.commission, fill: self.fill, ..ExecutionSpec::default() }
+    }
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// Strategy file, or the name of a built-in strategy.
+    #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
+    strategy: String,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    exec: ExecArgs,
+    /// A swept parameter: name=lo..hi:step (ends included), name=a,b,c or name=value. Repeat for each.
+    #[arg(long = "param", required = true)]
+    params: Vec<String>,
+    /// Keep only combinations where this expression over the parameters holds, e.g. "fast < slow".
+    #[arg(long)]
+    constraint: Option<String>,
+    /// The statistic to maximise: sharpe, sortino, calmar, return, cagr, win_rate, equity, expectancy, or any statistics key.
+    #[arg(long, default_value = "sharpe")]
+    maximize: String,
+    /// Random search: run this many combinations drawn at random (with --seed) instead of all.
+    #[arg(long)]
+    samples: Option<usize>,
+    /// Seed of the random search.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Rows of the table of best combinations.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Blocks S of the PBO cross-validation (even) [default: 16, fewer for very large sweeps].
+    #[arg(long)]
+    pbo_splits: Option<usize>,
+    /// The two parameters of the heatmap, e.g. fast,slow [default: the first two swept].
+    #[arg(long, value_parser = parse_pair)]
+    heatmap: Option<(String, String)>,
+    /// Output folder [default: reports/sweep-<strategy>-<data>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the summary (summary.json) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct BacktestArgs {
+    /// Strategy file, or the name of a built-in strategy.
+    #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
+    strategy: String,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    exec: ExecArgs,
     /// Report folder [default: reports/<strategy>-<data>].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -159,16 +214,19 @@ enum DataCommand {
     },
 }
 
+/// `a,b` as a pair.
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once(',') {
+        Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => Ok((a.trim().to_string(), b.trim().to_string())),
+        _ => Err(format!("expected two names separated by a comma, e.g. fast,slow; got \"{s}\"")),
+    }
+}
+
 fn backtest(args: BacktestArgs) -> Result<(), Error> {
     let opts = BacktestOptions {
         strategy: Some(args.strategy),
         data: args.data.choice(),
-        overrides: ExecutionSpec {
-            cash: args.cash,
-            commission: args.commission,
-            fill: args.fill,
-            ..ExecutionSpec::default()
-        },
+        overrides: args.exec.overrides(),
         out: args.out,
         charts: ChartOptions { log_scale: args.log_scale },
     };
@@ -201,6 +259,41 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
         println!("\nComparison written to {}", c.dir.display());
     }
     Ok(())
+}
+
+/// Prints the sweep's best combinations and overfitting statistics; returns whether it ran
+/// to the end.
+fn sweep(args: SweepArgs) -> Result<bool, Error> {
+    let opts = commands::SweepOptions {
+        strategy: Some(args.strategy),
+        data: args.data.choice(),
+        overrides: args.exec.overrides(),
+        params: args.params,
+        constraint: args.constraint,
+        maximize: args.maximize,
+        samples: args.samples,
+        seed: args.seed,
+        top: args.top,
+        pbo_splits: args.pbo_splits,
+        heatmap: args.heatmap,
+        out: args.out,
+    };
+    let outcome = commands::sweep(&opts, tradeorch::interrupt::flag())?;
+    if args.json {
+        let summary = std::fs::read_to_string(outcome.dir.join("summary.json"))
+            .map_err(|e| Error::io(format!("reading {}", outcome.dir.join("summary.json").display()), e))?;
+        print!("{summary}");
+    } else {
+        print!("{}", commands::sweep_table(&outcome));
+        println!("\nSweep written to {}", outcome.dir.display());
+    }
+    if outcome.partial {
+        eprintln!(
+            "interrupted: {} of {} combinations written, marked partial (PARTIAL.txt, summary.json)",
+            outcome.result.completed, outcome.result.total
+        );
+    }
+    Ok(!outcome.partial)
 }
 
 fn strategies(command: Option<StrategiesCommand>) -> Result<(), Error> {
@@ -248,6 +341,7 @@ fn check_lookahead(args: LookaheadArgs) -> Result<bool, Error> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tradeorch::progress::set_quiet(cli.quiet);
+    tradeorch::interrupt::install();
     let result = match cli.command {
         Command::Backtest(args) => backtest(args),
         Command::Compare(args) => compare(args),
@@ -259,6 +353,11 @@ fn main() -> ExitCode {
             commands::report(&run_dir, &ChartOptions { log_scale }).map(|()| println!("Report written to {}", run_dir.join("report.html").display()))
         }
         Command::Explain { run_dir, date } => commands::explain(&run_dir, &date).map(|t| print!("{t}")),
+        Command::Sweep(args) => match sweep(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(130),
+            Err(e) => Err(e),
+        },
         Command::CheckLookahead(args) => match check_lookahead(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

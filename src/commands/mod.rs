@@ -6,6 +6,7 @@ mod explain;
 mod lookahead;
 mod report;
 mod strategies;
+mod sweep;
 
 pub use backtest::{backtest, BacktestOptions, BacktestOutcome};
 pub use compare::{compare, comparison_table, Benchmark, CompareOptions, Comparison, PairTest};
@@ -13,6 +14,7 @@ pub use explain::explain;
 pub use lookahead::{check_lookahead, LookaheadOptions};
 pub use report::report;
 pub use strategies::{list_strategies, show_strategy, StrategyInfo};
+pub use sweep::{metric_name, sweep, sweep_table, SweepOptions, SweepOutcome};
 
 use std::path::{Path, PathBuf};
 

@@ -12,6 +12,16 @@ use crate::error::{Error, Result};
 /// Writes `record` as the run folder `dir` — its data files, charts and `report.html` —
 /// replacing any previous one only once the new one is complete. Returns the folder's path.
 pub fn write_run(dir: &Path, record: &RunRecord, charts: &ChartOptions) -> Result<PathBuf> {
+    write_atomically(dir, |tmp| {
+        record.write_files(tmp)?;
+        write_report(record, tmp, charts)
+    })
+}
+
+/// Creates the folder `dir` by letting `fill` write into a temporary folder beside it, then
+/// renaming that into place — replacing any previous `dir` only then. When `fill` fails,
+/// nothing is left behind and any previous `dir` stays.
+pub fn write_atomically(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<PathBuf> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -24,8 +34,7 @@ pub fn write_run(dir: &Path, record: &RunRecord, charts: &ChartOptions) -> Resul
             .map_err(|e| Error::io(format!("creating a temporary folder in {}", parent.display()), e))
     };
     let tmp = temp(".tradeorch-run-")?;
-    record.write_files(tmp.path())?;
-    write_report(record, tmp.path(), charts)?;
+    fill(tmp.path())?;
     // The previous run (if any) is moved aside, and deleted when `_previous` is dropped.
     let _previous = if dir.exists() {
         let old = temp(".tradeorch-old-")?;

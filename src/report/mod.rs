@@ -6,10 +6,12 @@
 pub mod charts;
 mod files;
 mod html;
+mod results;
 mod run;
 mod summary;
 
-pub use files::write_run;
-pub use html::{escape_html, render_comparison, render_html, write_report, ComparisonPage};
+pub use files::{write_atomically, write_run};
+pub use results::ResultsWriter;
+pub use html::{dsr_sentence, escape_html, pbo_sentence, render_comparison, render_html, render_sweep, write_report, ComparisonPage, SweepPage};
 pub use run::{write_text, EquityRow, RunRecord, TradeRow};
 pub use summary::{summary_rows, summary_table};

@@ -68,7 +68,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, d: &ChartData) -> DrawRe
 
 /// The colour of a return `t` of the scale (-1 worst … 1 best): white blended towards green
 /// for gains, red for losses.
-fn colour(t: f64) -> RGBColor {
+pub(super) fn colour(t: f64) -> RGBColor {
     let t = if t.is_finite() { t.clamp(-1.0, 1.0) } else { 0.0 };
     let target = if t >= 0.0 { GAIN } else { LOSS };
     let blend = |c: u8| (255.0 + (c as f64 - 255.0) * t.abs()).round() as u8;

@@ -11,6 +11,7 @@ mod data;
 mod heatmap;
 mod lines;
 mod overlay;
+mod params;
 mod style;
 mod trades;
 
@@ -21,6 +22,7 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 
 pub use self::overlay::Curve;
+pub use self::params::ParamMap;
 
 use self::data::ChartData;
 use self::style::{Area, DrawResult};
@@ -79,6 +81,13 @@ pub fn write_overlay_charts(times: &[i64], curves: &[Curve], dir: &Path) -> Resu
     create(dir)?;
     let x = days(times);
     OVERLAYS.iter().map(|&kind| OverlayChart { kind, x: &x, curves }.write(dir)).collect()
+}
+
+/// Writes the parameter heatmap of a sweep as `<dir>/param_heatmap.png` and `.svg`; returns
+/// it with its SVG text.
+pub fn write_param_heatmap(map: &ParamMap, dir: &Path) -> Result<Chart> {
+    create(dir)?;
+    ParamChart(map).write(dir)
 }
 
 fn create(dir: &Path) -> Result<()> {
@@ -273,6 +282,30 @@ impl Drawing for OverlayChart<'_> {
             Overlay::Equity => overlay::equity(&area, self.x, self.curves, line),
             Overlay::Drawdown => overlay::drawdowns(&area, self.x, self.curves, line),
         }?;
+        root.present()
+    }
+}
+
+/// The parameter heatmap of a sweep.
+struct ParamChart<'a>(&'a ParamMap);
+
+impl Drawing for ParamChart<'_> {
+    fn id(&self) -> &'static str {
+        "param_heatmap"
+    }
+
+    fn title(&self) -> String {
+        format!("{} by {} and {}", self.0.metric, self.0.x_name, self.0.y_name)
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (1000, 700)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, _line: u32) -> DrawResult<DB> {
+        root.fill(&style::BACKGROUND)?;
+        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
+        params::draw(&area, self.0)?;
         root.present()
     }
 }

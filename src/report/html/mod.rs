@@ -8,6 +8,7 @@
 mod compare;
 mod fmt;
 mod sections;
+mod sweep;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -17,6 +18,7 @@ use super::run::{write_text, RunRecord};
 use crate::error::Result;
 pub use compare::{render_comparison, ComparisonPage};
 pub use fmt::escape_html;
+pub use sweep::{dsr_sentence, pbo_sentence, render_sweep, SweepPage};
 
 const STYLE: &str = include_str!("style.css");
 const SORT_SCRIPT: &str = include_str!("sort.js");

@@ -1,0 +1,322 @@
+//! `tradeorch sweep`: every combination of some strategy parameters (or a seeded random
+//! sample of them), in parallel, written to `reports/sweep-<name>/`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use serde_json::{json, Value};
+
+use super::backtest::slug;
+use super::{load_run_data, load_strategy, DataChoice, DEFAULT_STRATEGY};
+use crate::engine::ExecutionSpec;
+use crate::error::{Error, InputError, Result};
+use crate::metrics::NUMBER_NAMES;
+use crate::optimize::{self, Grid, ParamRange, Runner, SweepResult, SweepSettings, TrialRow};
+use crate::progress;
+use crate::report::charts::{self, ParamMap};
+use crate::report::{self, dsr_sentence, pbo_sentence, write_text, ResultsWriter, SweepPage};
+
+/// Options of `tradeorch sweep`.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub strategy: Option<String>,
+    pub data: DataChoice,
+    pub overrides: ExecutionSpec,
+    /// `name=lo..hi:step`, `name=a,b,c` or `name=value`, one per swept parameter.
+    pub params: Vec<String>,
+    /// Combinations kept must make this expression over the parameters true.
+    pub constraint: Option<String>,
+    /// The statistic to maximise (a statistics key, or an alias such as `sharpe`).
+    pub maximize: String,
+    /// Random search: this many combinations drawn with `seed` instead of all.
+    pub samples: Option<usize>,
+    pub seed: u64,
+    /// Rows of the top table.
+    pub top: usize,
+    /// Splits of PBO (even); chosen from the sweep's size when None.
+    pub pbo_splits: Option<usize>,
+    /// The two parameters of the heatmap (default: the first two swept).
+    pub heatmap: Option<(String, String)>,
+    /// Output folder; default `reports/sweep-<strategy>-<data>`.
+    pub out: Option<PathBuf>,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions {
+            strategy: None,
+            data: DataChoice::default(),
+            overrides: ExecutionSpec::default(),
+            params: Vec::new(),
+            constraint: None,
+            maximize: "sharpe_ratio".into(),
+            samples: None,
+            seed: 0,
+            top: 10,
+            pbo_splits: None,
+            heatmap: None,
+            out: None,
+        }
+    }
+}
+
+/// What `tradeorch sweep` produced.
+#[derive(Debug, Clone)]
+pub struct SweepOutcome {
+    pub dir: PathBuf,
+    pub names: Vec<String>,
+    pub maximize: String,
+    pub result: SweepResult,
+    /// True when interrupted before every combination ran.
+    pub partial: bool,
+    /// Stages computed once and shared by the combinations.
+    pub shared_stages: usize,
+}
+
+/// Short names accepted for `--maximize`.
+const ALIASES: [(&str, &str); 9] = [
+    ("sharpe", "sharpe_ratio"),
+    ("sortino", "sortino_ratio"),
+    ("calmar", "calmar_ratio"),
+    ("return", "return_pct"),
+    ("cagr", "cagr_pct"),
+    ("win_rate", "win_rate_pct"),
+    ("max_drawdown", "max_drawdown_pct"),
+    ("equity", "equity_final"),
+    ("expectancy", "expectancy_pct"),
+];
+
+/// The statistic `--maximize` names.
+pub fn metric_name(given: &str) -> Result<String, InputError> {
+    let name = ALIASES.iter().find(|(a, _)| *a == given).map_or(given, |(_, n)| *n);
+    if NUMBER_NAMES.contains(&name) {
+        return Ok(name.to_string());
+    }
+    let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
+    Err(InputError::new(
+        "--maximize",
+        format!("unknown statistic \"{given}\" (use {} or a statistics key: {})", aliases.join(", "), NUMBER_NAMES.join(", ")),
+    ))
+}
+
+/// The heatmap of `names[x]` against `names[y]`: each cell the best score over any other
+/// parameters.
+fn param_map(grid: &Grid, combos: &[Vec<f64>], scores: &[f64], x: usize, y: usize, metric: &str) -> ParamMap {
+    let (xs, ys) = (&grid.params[x].values, &grid.params[y].values);
+    let mut cells = vec![vec![f64::NAN; xs.len()]; ys.len()];
+    let position = |values: &[f64], v: f64| values.iter().position(|&w| w == v).expect("a grid value");
+    for (combo, &score) in combos.iter().zip(scores) {
+        if score.is_nan() {
+            continue;
+        }
+        let cell = &mut cells[position(ys, combo[y])][position(xs, combo[x])];
+        if cell.is_nan() || score > *cell {
+            *cell = score;
+        }
+    }
+    ParamMap {
+        metric: metric.to_string(),
+        x_name: grid.params[x].name.clone(),
+        y_name: grid.params[y].name.clone(),
+        x: xs.clone(),
+        y: ys.clone(),
+        cells,
+    }
+}
+
+fn heatmap_axes(opts: &SweepOptions, names: &[String]) -> Result<Option<(usize, usize)>, InputError> {
+    let index = |n: &str| {
+        names.iter().position(|m| m == n).ok_or_else(|| {
+            InputError::new("--heatmap", format!("\"{n}\" is not a swept parameter (swept: {})", names.join(", ")))
+        })
+    };
+    match &opts.heatmap {
+        Some((x, y)) => Ok(Some((index(x)?, index(y)?))),
+        None if names.len() >= 2 => Ok(Some((0, 1))),
+        None => Ok(None),
+    }
+}
+
+fn row_json(names: &[String], row: &TrialRow) -> Value {
+    let params: serde_json::Map<String, Value> = names.iter().cloned().zip(row.params.iter().map(|&v| json!(v))).collect();
+    json!({ "params": params, "stats": row.stats })
+}
+
+/// `name = lo … hi (n values)` for each swept parameter.
+fn grid_lines(grid: &Grid) -> Vec<String> {
+    grid.params
+        .iter()
+        .map(|p| match (p.values.first(), p.values.last()) {
+            (Some(lo), Some(hi)) if p.values.len() > 1 => format!("{} = {lo} … {hi} ({} values)", p.name, p.values.len()),
+            (Some(v), _) => format!("{} = {v}", p.name),
+            _ => format!("{} (no values)", p.name),
+        })
+        .collect()
+}
+
+/// Runs `tradeorch sweep`; stops early with a partial result when `stop` becomes true.
+pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
+    let strategy = load_strategy(opts.strategy.as_deref().unwrap_or(DEFAULT_STRATEGY))?;
+    let exec = strategy.execution(&opts.overrides)?;
+    let maximize = metric_name(&opts.maximize)?;
+    let ranges = opts.params.iter().map(|p| ParamRange::parse(p)).collect::<Result<Vec<_>, _>>()?;
+    let grid = Grid::new(ranges, opts.constraint.as_deref(), &strategy.file.params)?;
+    let names = grid.names();
+    let axes = heatmap_axes(opts, &names)?;
+    for p in &grid.params {
+        for &v in &p.values {
+            strategy
+                .with_params(&[(p.name.clone(), v)])
+                .map_err(|e| InputError::new("--param", format!("{}={v} is not a valid value: {e}", p.name)))?;
+        }
+    }
+    if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1) {
+        return Err(InputError::new("--pbo-splits", "must be even and > 0").into());
+    }
+    let combos = match opts.samples {
+        Some(n) => grid.sample(n, opts.seed),
+        None => grid.combinations(),
+    };
+    if combos.is_empty() {
+        let what = opts.constraint.as_deref().map_or("the grid".to_string(), |c| format!("\"{c}\""));
+        return Err(InputError::new("--constraint", format!("no combination satisfies {what}")).into());
+    }
+    let (bars, data_spec) = load_run_data(&opts.data, &strategy)?;
+    let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
+    let runner = Runner::new(&strategy, exec, &bars, 0..bars.len(), &values, &names);
+    let settings = SweepSettings { maximize: maximize.clone(), top: opts.top, pbo_splits: opts.pbo_splits };
+    let data_name = bars.symbol.clone().unwrap_or_else(|| {
+        let file = data_spec.path.rsplit(['/', ':']).next().unwrap_or(&data_spec.path);
+        file.split('.').next().unwrap_or(file).to_string()
+    });
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(format!("sweep-{}-{}", slug(strategy.name()), slug(&data_name))));
+    let search = match opts.samples {
+        Some(n) => format!("random search: {} of the combinations drawn with seed {}", n.min(combos.len()), opts.seed),
+        None => "every combination of the grid".to_string(),
+    };
+    let search = match grid.constraint() {
+        Some(c) => format!("{search}, keeping those where {c}"),
+        None => search,
+    };
+
+    let mut outcome = None;
+    report::write_atomically(&dir, |tmp| {
+        let mut writer = ResultsWriter::create(tmp, &names)?;
+        let bar = progress::bar(combos.len() as u64, "sweeping");
+        let result = optimize::sweep(&runner, &combos, &settings, Some(&bar), stop, &mut |rows| writer.write(rows));
+        bar.finish_and_clear();
+        let result = result?;
+        if result.completed == 0 {
+            return Err(Error::Run("interrupted before any combination finished: nothing written".into()));
+        }
+        writer.finish()?;
+        let partial = result.completed < result.total;
+        let charts = match axes {
+            Some((x, y)) => {
+                let map = param_map(&grid, &combos, &result.scores, x, y, &maximize);
+                vec![charts::write_param_heatmap(&map, &tmp.join("charts"))?]
+            }
+            None => Vec::new(),
+        };
+        let period = format!("{} – {}", &result.top[0].stats.start[..10], &result.top[0].stats.end[..10]);
+        let data_text = match &bars.symbol {
+            Some(s) => format!("{} ({s})", data_spec.path),
+            None => data_spec.path.clone(),
+        };
+        let overfitting = result.overfitting.as_ref().map(|o| {
+            json!({
+                "trials": o.trials,
+                "observations_per_trial": o.observations,
+                "best_sharpe_per_bar": o.best_sharpe,
+                "best_skew": o.skew,
+                "best_kurtosis": o.kurtosis,
+                "sharpe_variance": o.sharpe_variance,
+                "expected_max_sharpe_per_bar": o.expected_max_sharpe,
+                "deflated_sharpe_ratio": o.deflated_sharpe,
+                "pbo_splits": o.splits,
+                "pbo": o.pbo.as_ref().map(|p| p.pbo),
+                "pbo_combinations": o.pbo.as_ref().map(|p| p.combinations),
+                "dsr_meaning": dsr_sentence(o),
+                "pbo_meaning": pbo_sentence(o),
+            })
+        });
+        let summary = json!({
+            "strategy": strategy.name(),
+            "data": data_spec,
+            "bars": bars.len(),
+            "params": grid.params.iter().map(|p| json!({"name": p.name, "values": p.values})).collect::<Vec<_>>(),
+            "constraint": grid.constraint(),
+            "search": if opts.samples.is_some() { json!({"mode": "random", "samples": opts.samples, "seed": opts.seed}) } else { json!({"mode": "grid"}) },
+            "maximize": maximize,
+            "combinations": result.total,
+            "completed": result.completed,
+            "partial": partial,
+            "shared_stages": runner.cache().shared().iter().filter(|&&s| s).count(),
+            "top": result.top.iter().map(|r| row_json(&names, r)).collect::<Vec<_>>(),
+            "overfitting": overfitting,
+        });
+        let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Run(format!("cannot write summary.json: {e}")))?;
+        write_text(&tmp.join("summary.json"), &(text + "\n"))?;
+        if partial {
+            let note = format!(
+                "This sweep was interrupted: results.csv and results.parquet hold the {} of {} combinations that finished (the first {} in grid order).\n",
+                result.completed, result.total, result.completed
+            );
+            write_text(&tmp.join("PARTIAL.txt"), &note)?;
+        }
+        let grid_text = grid_lines(&grid);
+        let page = SweepPage {
+            strategy: strategy.name(),
+            data: &data_text,
+            period: &period,
+            grid: &grid_text,
+            search: &search,
+            maximize: &maximize,
+            names: &names,
+            completed: result.completed,
+            total: result.total,
+            partial,
+            top: &result.top,
+            overfitting: result.overfitting.as_ref(),
+            charts: &charts,
+        };
+        write_text(&tmp.join("report.html"), &report::render_sweep(&page))?;
+        let shared_stages = runner.cache().shared().iter().filter(|&&s| s).count();
+        outcome = Some(SweepOutcome { dir: dir.clone(), names: names.clone(), maximize: maximize.clone(), result, partial, shared_stages });
+        Ok(())
+    })?;
+    Ok(outcome.expect("set when the folder was written"))
+}
+
+/// The best combinations and the overfitting statistics, as text for the terminal.
+pub fn sweep_table(outcome: &SweepOutcome) -> String {
+    use std::fmt::Write as _;
+    let r = &outcome.result;
+    let mut out = format!("{} of {} combinations, best by {}:\n\n", r.completed, r.total, outcome.maximize);
+    let columns = ["return_pct", "sharpe_ratio", "max_drawdown_pct", "trades"];
+    let mut header: Vec<String> = vec!["rank".into()];
+    header.extend(outcome.names.iter().cloned());
+    header.extend(columns.iter().map(|c| c.to_string()));
+    let mut rows = vec![header];
+    for (k, row) in r.top.iter().enumerate() {
+        let mut cells = vec![(k + 1).to_string()];
+        cells.extend(row.params.iter().map(|v| v.to_string()));
+        cells.extend(columns.iter().map(|c| {
+            let v = row.stats.number(c).unwrap_or(f64::NAN);
+            if *c == "trades" { format!("{v}") } else { format!("{v:.3}") }
+        }));
+        rows.push(cells);
+    }
+    let widths: Vec<usize> = (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
+    for row in &rows {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:>w$}")).collect();
+        let _ = writeln!(out, "{}", line.join("  "));
+    }
+    if let Some(o) = &r.overfitting {
+        let _ = writeln!(out, "\n{}\n\n{}", dsr_sentence(o), pbo_sentence(o));
+    }
+    out
+}
