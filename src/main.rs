@@ -54,6 +54,8 @@ enum Command {
     },
     /// Run every combination of some strategy parameters (or a random sample), in parallel, with overfitting statistics.
     Sweep(SweepArgs),
+    /// Optimise on rolling or anchored training windows and trade the choice on the following test windows.
+    Walkforward(WalkForwardArgs),
     /// Check that no stage output or policy signal at time t changes when data after t changes.
     CheckLookahead(LookaheadArgs),
 }
@@ -144,8 +146,9 @@ impl ExecArgs {
     }
 }
 
+/// The parameter search of `sweep` and `walkforward`.
 #[derive(clap::Args)]
-struct SweepArgs {
+struct SearchArgs {
     /// Strategy file, or the name of a built-in strategy.
     #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
     strategy: String,
@@ -168,16 +171,59 @@ struct SweepArgs {
     /// Seed of the random search.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Rows of the table of best combinations.
-    #[arg(long, default_value_t = 10)]
-    top: usize,
     /// Blocks S of the PBO cross-validation (even) [default: 16, fewer for very large sweeps].
     #[arg(long)]
     pbo_splits: Option<usize>,
+}
+
+impl SearchArgs {
+    fn options(self) -> commands::SearchOptions {
+        commands::SearchOptions {
+            strategy: Some(self.strategy),
+            data: self.data.choice(),
+            overrides: self.exec.overrides(),
+            params: self.params,
+            constraint: self.constraint,
+            maximize: self.maximize,
+            samples: self.samples,
+            seed: self.seed,
+            pbo_splits: self.pbo_splits,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    search: SearchArgs,
+    /// Rows of the table of best combinations.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
     /// The two parameters of the heatmap, e.g. fast,slow [default: the first two swept].
     #[arg(long, value_parser = parse_pair)]
     heatmap: Option<(String, String)>,
     /// Output folder [default: reports/sweep-<strategy>-<data>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the summary (summary.json) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct WalkForwardArgs {
+    #[command(flatten)]
+    search: SearchArgs,
+    /// Training window: 3y, 6m, 2w, 30d, or a number of bars.
+    #[arg(long)]
+    train: String,
+    /// Test window, in the same units.
+    #[arg(long)]
+    test: String,
+    /// Train on all the data before each test window (anchored) instead of a rolling window.
+    #[arg(long)]
+    anchored: bool,
+    /// Output folder [default: reports/walkforward-<strategy>-<data>].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Print the summary (summary.json) instead of a table.
@@ -264,25 +310,10 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
 /// Prints the sweep's best combinations and overfitting statistics; returns whether it ran
 /// to the end.
 fn sweep(args: SweepArgs) -> Result<bool, Error> {
-    let opts = commands::SweepOptions {
-        strategy: Some(args.strategy),
-        data: args.data.choice(),
-        overrides: args.exec.overrides(),
-        params: args.params,
-        constraint: args.constraint,
-        maximize: args.maximize,
-        samples: args.samples,
-        seed: args.seed,
-        top: args.top,
-        pbo_splits: args.pbo_splits,
-        heatmap: args.heatmap,
-        out: args.out,
-    };
+    let opts = commands::SweepOptions { search: args.search.options(), top: args.top, heatmap: args.heatmap, out: args.out };
     let outcome = commands::sweep(&opts, tradeorch::interrupt::flag())?;
     if args.json {
-        let summary = std::fs::read_to_string(outcome.dir.join("summary.json"))
-            .map_err(|e| Error::io(format!("reading {}", outcome.dir.join("summary.json").display()), e))?;
-        print!("{summary}");
+        print_summary(&outcome.dir)?;
     } else {
         print!("{}", commands::sweep_table(&outcome));
         println!("\nSweep written to {}", outcome.dir.display());
@@ -294,6 +325,32 @@ fn sweep(args: SweepArgs) -> Result<bool, Error> {
         );
     }
     Ok(!outcome.partial)
+}
+
+/// Prints a report folder's summary.json.
+fn print_summary(dir: &std::path::Path) -> Result<(), Error> {
+    let path = dir.join("summary.json");
+    let summary = std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    print!("{summary}");
+    Ok(())
+}
+
+fn walkforward(args: WalkForwardArgs) -> Result<(), Error> {
+    let opts = commands::WalkForwardOptions {
+        search: args.search.options(),
+        train: args.train,
+        test: args.test,
+        anchored: args.anchored,
+        out: args.out,
+    };
+    let outcome = commands::walkforward(&opts, tradeorch::interrupt::flag())?;
+    if args.json {
+        print_summary(&outcome.dir)?;
+    } else {
+        print!("{}", commands::walkforward_table(&outcome));
+        println!("\nWalk-forward analysis written to {}", outcome.dir.display());
+    }
+    Ok(())
 }
 
 fn strategies(command: Option<StrategiesCommand>) -> Result<(), Error> {
@@ -358,6 +415,7 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::from(130),
             Err(e) => Err(e),
         },
+        Command::Walkforward(args) => walkforward(args),
         Command::CheckLookahead(args) => match check_lookahead(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::AtomicBool;
 
 use common::{goog, snapshot};
-use tradeorch::commands::{self, load_strategy, SweepOptions};
+use tradeorch::commands::{self, load_strategy, SearchOptions, SweepOptions};
 use tradeorch::engine::ExecutionSpec;
 use tradeorch::metrics::overfitting::{deflated_sharpe_ratio, probability_of_backtest_overfitting, sample_moments};
 use tradeorch::metrics::NUMBER_NAMES;
@@ -21,15 +21,18 @@ fn tradeorch(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tradeorch")).args(args).current_dir(cwd).output().expect("binary runs")
 }
 
-fn options(out: &Path) -> SweepOptions {
-    SweepOptions {
+fn search() -> SearchOptions {
+    SearchOptions {
         params: vec!["fast=5..15:2".into(), "slow=10..40:5".into()],
         constraint: Some("fast < slow".into()),
         overrides: ExecutionSpec { commission: Some(0.002), ..Default::default() },
         pbo_splits: Some(8),
-        out: Some(out.to_path_buf()),
-        ..SweepOptions::default()
+        ..SearchOptions::default()
     }
+}
+
+fn options(out: &Path) -> SweepOptions {
+    SweepOptions { search: search(), out: Some(out.to_path_buf()), ..SweepOptions::default() }
 }
 
 /// The CSV rows as (params, start, end, numbers).
@@ -115,7 +118,7 @@ fn the_same_sweep_writes_identical_files() {
     let tmp = tempfile::tempdir().unwrap();
     let run = |name: &str, samples: Option<usize>, seed: u64| {
         let out = tmp.path().join(name);
-        let opts = SweepOptions { samples, seed, ..options(&out) };
+        let opts = SweepOptions { search: SearchOptions { samples, seed, ..search() }, ..options(&out) };
         commands::sweep(&opts, &AtomicBool::new(false)).unwrap();
         snapshot(&out)
     };

@@ -7,6 +7,7 @@ mod lookahead;
 mod report;
 mod strategies;
 mod sweep;
+mod walkforward;
 
 pub use backtest::{backtest, BacktestOptions, BacktestOutcome};
 pub use compare::{compare, comparison_table, Benchmark, CompareOptions, Comparison, PairTest};
@@ -14,7 +15,8 @@ pub use explain::explain;
 pub use lookahead::{check_lookahead, LookaheadOptions};
 pub use report::report;
 pub use strategies::{list_strategies, show_strategy, StrategyInfo};
-pub use sweep::{metric_name, sweep, sweep_table, SweepOptions, SweepOutcome};
+pub use sweep::{metric_name, sweep, sweep_table, SearchOptions, SweepOptions, SweepOutcome};
+pub use walkforward::{walkforward, walkforward_table, WalkForwardOptions, WalkForwardOutcome};
 
 use std::path::{Path, PathBuf};
 

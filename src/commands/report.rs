@@ -10,5 +10,5 @@ use crate::report::{write_report, RunRecord};
 /// Rewrites `RUN_DIR/charts/` and `RUN_DIR/report.html`.
 pub fn report(run_dir: &Path, charts: &ChartOptions) -> Result<()> {
     let record = RunRecord::load(run_dir)?;
-    write_report(&record, run_dir, charts)
+    write_report(&record, run_dir, charts).map(drop)
 }

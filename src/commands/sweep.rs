@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 
 use super::backtest::slug;
 use super::{load_run_data, load_strategy, DataChoice, DEFAULT_STRATEGY};
-use crate::engine::ExecutionSpec;
+use crate::data::Bars;
+use crate::engine::{ExecutionConfig, ExecutionSpec};
+use crate::strategy::{DataSpec, Strategy};
 use crate::error::{Error, InputError, Result};
 use crate::metrics::NUMBER_NAMES;
 use crate::optimize::{self, Grid, ParamRange, Runner, SweepResult, SweepSettings, TrialRow};
@@ -16,9 +18,9 @@ use crate::progress;
 use crate::report::charts::{self, ParamMap};
 use crate::report::{self, dsr_sentence, pbo_sentence, write_text, ResultsWriter, SweepPage};
 
-/// Options of `tradeorch sweep`.
+/// A parameter search: what `tradeorch sweep` and `tradeorch walkforward` share.
 #[derive(Debug, Clone)]
-pub struct SweepOptions {
+pub struct SearchOptions {
     pub strategy: Option<String>,
     pub data: DataChoice,
     pub overrides: ExecutionSpec,
@@ -31,19 +33,13 @@ pub struct SweepOptions {
     /// Random search: this many combinations drawn with `seed` instead of all.
     pub samples: Option<usize>,
     pub seed: u64,
-    /// Rows of the top table.
-    pub top: usize,
     /// Splits of PBO (even); chosen from the sweep's size when None.
     pub pbo_splits: Option<usize>,
-    /// The two parameters of the heatmap (default: the first two swept).
-    pub heatmap: Option<(String, String)>,
-    /// Output folder; default `reports/sweep-<strategy>-<data>`.
-    pub out: Option<PathBuf>,
 }
 
-impl Default for SweepOptions {
+impl Default for SearchOptions {
     fn default() -> Self {
-        SweepOptions {
+        SearchOptions {
             strategy: None,
             data: DataChoice::default(),
             overrides: ExecutionSpec::default(),
@@ -52,10 +48,103 @@ impl Default for SweepOptions {
             maximize: "sharpe_ratio".into(),
             samples: None,
             seed: 0,
-            top: 10,
             pbo_splits: None,
-            heatmap: None,
-            out: None,
+        }
+    }
+}
+
+/// Options of `tradeorch sweep`.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub search: SearchOptions,
+    /// Rows of the top table.
+    pub top: usize,
+    /// The two parameters of the heatmap (default: the first two swept).
+    pub heatmap: Option<(String, String)>,
+    /// Output folder; default `reports/sweep-<strategy>-<data>`.
+    pub out: Option<PathBuf>,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions { search: SearchOptions::default(), top: 10, heatmap: None, out: None }
+    }
+}
+
+/// A search checked and ready: the strategy, its data, and the combinations to run.
+pub(crate) struct Search {
+    pub strategy: Strategy,
+    pub exec: ExecutionConfig,
+    pub maximize: String,
+    pub grid: Grid,
+    pub names: Vec<String>,
+    pub combos: Vec<Vec<f64>>,
+    pub bars: Bars,
+    pub data_spec: DataSpec,
+    /// The search in words (grid or random sample, constraint).
+    pub description: String,
+}
+
+impl Search {
+    /// Checks the options (parameters, values, constraint, statistic), loads the strategy
+    /// and the data, and lists the combinations.
+    pub fn prepare(opts: &SearchOptions) -> Result<Self> {
+        let strategy = load_strategy(opts.strategy.as_deref().unwrap_or(DEFAULT_STRATEGY))?;
+        let exec = strategy.execution(&opts.overrides)?;
+        let maximize = metric_name(&opts.maximize)?;
+        let ranges = opts.params.iter().map(|p| ParamRange::parse(p)).collect::<Result<Vec<_>, _>>()?;
+        let grid = Grid::new(ranges, opts.constraint.as_deref(), &strategy.file.params)?;
+        for p in &grid.params {
+            for &v in &p.values {
+                strategy
+                    .with_params(&[(p.name.clone(), v)])
+                    .map_err(|e| InputError::new("--param", format!("{}={v} is not a valid value: {e}", p.name)))?;
+            }
+        }
+        if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1) {
+            return Err(InputError::new("--pbo-splits", "must be even and > 0").into());
+        }
+        let combos = match opts.samples {
+            Some(n) => grid.sample(n, opts.seed),
+            None => grid.combinations(),
+        };
+        if combos.is_empty() {
+            let what = opts.constraint.as_deref().map_or("the grid".to_string(), |c| format!("\"{c}\""));
+            return Err(InputError::new("--constraint", format!("no combination satisfies {what}")).into());
+        }
+        let (bars, data_spec) = load_run_data(&opts.data, &strategy)?;
+        let description = match opts.samples {
+            Some(n) => format!("random search: {} of the combinations drawn with seed {}", n.min(combos.len()), opts.seed),
+            None => "every combination of the grid".to_string(),
+        };
+        let description = match grid.constraint() {
+            Some(c) => format!("{description}, keeping those where {c}"),
+            None => description,
+        };
+        let names = grid.names();
+        Ok(Search { strategy, exec, maximize, grid, names, combos, bars, data_spec, description })
+    }
+
+    /// The values each swept parameter takes.
+    pub fn values(&self) -> Vec<Vec<f64>> {
+        self.grid.params.iter().map(|p| p.values.clone()).collect()
+    }
+
+    /// `reports/<prefix>-<strategy>-<data>`.
+    pub fn default_dir(&self, prefix: &str) -> PathBuf {
+        let spec = &self.data_spec;
+        let data_name = self.bars.symbol.clone().unwrap_or_else(|| {
+            let file = spec.path.rsplit(['/', ':']).next().unwrap_or(&spec.path);
+            file.split('.').next().unwrap_or(file).to_string()
+        });
+        Path::new("reports").join(format!("{prefix}-{}-{}", slug(self.strategy.name()), slug(&data_name)))
+    }
+
+    /// The data as `path (symbol)`.
+    pub fn data_text(&self) -> String {
+        match &self.bars.symbol {
+            Some(s) => format!("{} ({s})", self.data_spec.path),
+            None => self.data_spec.path.clone(),
         }
     }
 }
@@ -156,57 +245,19 @@ fn grid_lines(grid: &Grid) -> Vec<String> {
 
 /// Runs `tradeorch sweep`; stops early with a partial result when `stop` becomes true.
 pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
-    let strategy = load_strategy(opts.strategy.as_deref().unwrap_or(DEFAULT_STRATEGY))?;
-    let exec = strategy.execution(&opts.overrides)?;
-    let maximize = metric_name(&opts.maximize)?;
-    let ranges = opts.params.iter().map(|p| ParamRange::parse(p)).collect::<Result<Vec<_>, _>>()?;
-    let grid = Grid::new(ranges, opts.constraint.as_deref(), &strategy.file.params)?;
-    let names = grid.names();
-    let axes = heatmap_axes(opts, &names)?;
-    for p in &grid.params {
-        for &v in &p.values {
-            strategy
-                .with_params(&[(p.name.clone(), v)])
-                .map_err(|e| InputError::new("--param", format!("{}={v} is not a valid value: {e}", p.name)))?;
-        }
-    }
-    if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1) {
-        return Err(InputError::new("--pbo-splits", "must be even and > 0").into());
-    }
-    let combos = match opts.samples {
-        Some(n) => grid.sample(n, opts.seed),
-        None => grid.combinations(),
-    };
-    if combos.is_empty() {
-        let what = opts.constraint.as_deref().map_or("the grid".to_string(), |c| format!("\"{c}\""));
-        return Err(InputError::new("--constraint", format!("no combination satisfies {what}")).into());
-    }
-    let (bars, data_spec) = load_run_data(&opts.data, &strategy)?;
-    let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
-    let runner = Runner::new(&strategy, exec, &bars, 0..bars.len(), &values, &names);
-    let settings = SweepSettings { maximize: maximize.clone(), top: opts.top, pbo_splits: opts.pbo_splits };
-    let data_name = bars.symbol.clone().unwrap_or_else(|| {
-        let file = data_spec.path.rsplit(['/', ':']).next().unwrap_or(&data_spec.path);
-        file.split('.').next().unwrap_or(file).to_string()
-    });
-    let dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("reports").join(format!("sweep-{}-{}", slug(strategy.name()), slug(&data_name))));
-    let search = match opts.samples {
-        Some(n) => format!("random search: {} of the combinations drawn with seed {}", n.min(combos.len()), opts.seed),
-        None => "every combination of the grid".to_string(),
-    };
-    let search = match grid.constraint() {
-        Some(c) => format!("{search}, keeping those where {c}"),
-        None => search,
-    };
+    let search = Search::prepare(&opts.search)?;
+    let axes = heatmap_axes(opts, &search.names)?;
+    let Search { strategy, exec, maximize, grid, names, combos, bars, data_spec, .. } = &search;
+    let runner = Runner::new(strategy, exec.clone(), bars, 0..bars.len(), &search.values(), names);
+    let settings = SweepSettings { maximize: maximize.clone(), top: opts.top, pbo_splits: opts.search.pbo_splits };
+    let dir = opts.out.clone().unwrap_or_else(|| search.default_dir("sweep"));
+    let data_text = search.data_text();
 
     let mut outcome = None;
     report::write_atomically(&dir, |tmp| {
-        let mut writer = ResultsWriter::create(tmp, &names)?;
+        let mut writer = ResultsWriter::create(tmp, names)?;
         let bar = progress::bar(combos.len() as u64, "sweeping");
-        let result = optimize::sweep(&runner, &combos, &settings, Some(&bar), stop, &mut |rows| writer.write(rows));
+        let result = optimize::sweep(&runner, combos, &settings, Some(&bar), stop, &mut |rows| writer.write(rows));
         bar.finish_and_clear();
         let result = result?;
         if result.completed == 0 {
@@ -216,16 +267,12 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
         let partial = result.completed < result.total;
         let charts = match axes {
             Some((x, y)) => {
-                let map = param_map(&grid, &combos, &result.scores, x, y, &maximize);
+                let map = param_map(grid, combos, &result.scores, x, y, maximize);
                 vec![charts::write_param_heatmap(&map, &tmp.join("charts"))?]
             }
             None => Vec::new(),
         };
         let period = format!("{} – {}", &result.top[0].stats.start[..10], &result.top[0].stats.end[..10]);
-        let data_text = match &bars.symbol {
-            Some(s) => format!("{} ({s})", data_spec.path),
-            None => data_spec.path.clone(),
-        };
         let overfitting = result.overfitting.as_ref().map(|o| {
             json!({
                 "trials": o.trials,
@@ -249,7 +296,10 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             "bars": bars.len(),
             "params": grid.params.iter().map(|p| json!({"name": p.name, "values": p.values})).collect::<Vec<_>>(),
             "constraint": grid.constraint(),
-            "search": if opts.samples.is_some() { json!({"mode": "random", "samples": opts.samples, "seed": opts.seed}) } else { json!({"mode": "grid"}) },
+            "search": match opts.search.samples {
+                Some(n) => json!({"mode": "random", "samples": n, "seed": opts.search.seed}),
+                None => json!({"mode": "grid"}),
+            },
             "maximize": maximize,
             "combinations": result.total,
             "completed": result.completed,
@@ -267,15 +317,15 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             );
             write_text(&tmp.join("PARTIAL.txt"), &note)?;
         }
-        let grid_text = grid_lines(&grid);
+        let grid_text = grid_lines(grid);
         let page = SweepPage {
             strategy: strategy.name(),
             data: &data_text,
             period: &period,
             grid: &grid_text,
-            search: &search,
-            maximize: &maximize,
-            names: &names,
+            search: &search.description,
+            maximize,
+            names,
             completed: result.completed,
             total: result.total,
             partial,

@@ -5,7 +5,9 @@ pub mod cache;
 pub mod grid;
 pub mod runner;
 pub mod sweep;
+pub mod walkforward;
 
 pub use grid::{Grid, ParamRange};
 pub use runner::{Runner, TrialRun};
 pub use sweep::{sweep, Overfitting, SweepResult, SweepSettings, TrialRow};
+pub use walkforward::{walk_forward, Span, WalkForward, Window, WindowResult};

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 pub fn write_run(dir: &Path, record: &RunRecord, charts: &ChartOptions) -> Result<PathBuf> {
     write_atomically(dir, |tmp| {
         record.write_files(tmp)?;
-        write_report(record, tmp, charts)
+        write_report(record, tmp, charts).map(drop)
     })
 }
 

@@ -12,6 +12,9 @@ mod summary;
 
 pub use files::{write_atomically, write_run};
 pub use results::ResultsWriter;
-pub use html::{dsr_sentence, escape_html, pbo_sentence, render_comparison, render_html, render_sweep, write_report, ComparisonPage, SweepPage};
+pub use html::{
+    dsr_sentence, efficiency_sentence, escape_html, pbo_sentence, render_comparison, render_html, render_sweep, render_walkforward,
+    write_report, ComparisonPage, SweepPage, WalkForwardPage,
+};
 pub use run::{write_text, EquityRow, RunRecord, TradeRow};
 pub use summary::{summary_rows, summary_table};

@@ -12,7 +12,8 @@ use super::style::{self, Area, DrawResult, Labels, BACKGROUND, INK};
 const LABELLED_CELLS: usize = 300;
 /// At most this many tick labels per axis.
 const MAX_TICKS: usize = 12;
-/// A pair without a run (excluded by the constraint or not sampled).
+/// A pair without a run (excluded by the constraint or not sampled), or whose statistic is
+/// undefined (e.g. a Sharpe ratio without trades).
 const EMPTY: RGBColor = RGBColor(246, 246, 246);
 
 /// A statistic over two swept parameters.
@@ -72,10 +73,10 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &ParamMap) -> DrawR
     if nx == 0 || ny == 0 {
         return style::note(area, "Nothing to draw");
     }
-    let value_label = |values: &[f64], v: &f64| values.get(v.floor() as usize).map_or_else(String::new, |x| style::number(*x, 4));
+    let value_label = |values: &[f64], v: &f64| values.get(v.floor() as usize).map_or_else(String::new, |x| format!("{x}"));
     let x_label = |v: &f64| value_label(&map.x, v);
     let y_label = |v: &f64| value_label(&map.y, v);
-    let x_desc = format!("{} (colour: {}, red low, green high; grey: not run)", map.x_name, map.metric);
+    let x_desc = format!("{} (colour: {}, red low, green high; grey: not run or undefined)", map.x_name, map.metric);
     let labels = Labels { x: &x_label, y: &y_label, x_desc: &x_desc, y_desc: &map.y_name };
     let x = Axis::with_ticks(0.0..nx as f64, ticks(nx));
     let y = Axis::with_ticks(0.0..ny as f64, ticks(ny));

@@ -9,6 +9,7 @@ mod compare;
 mod fmt;
 mod sections;
 mod sweep;
+mod walkforward;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,6 +20,7 @@ use crate::error::Result;
 pub use compare::{render_comparison, ComparisonPage};
 pub use fmt::escape_html;
 pub use sweep::{dsr_sentence, pbo_sentence, render_sweep, SweepPage};
+pub use walkforward::{efficiency_sentence, render_walkforward, WalkForwardPage};
 
 const STYLE: &str = include_str!("style.css");
 const SORT_SCRIPT: &str = include_str!("sort.js");
@@ -129,8 +131,9 @@ fn page_end(out: &mut String, source: &str) {
 }
 
 /// Writes the report of `record` into the run folder `dir`: every chart as PNG and SVG
-/// files in `dir/charts/` and the self-contained `dir/report.html`.
-pub fn write_report(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<()> {
+/// files in `dir/charts/` and the self-contained `dir/report.html`; returns the charts.
+pub fn write_report(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<Chart>> {
     let charts = charts::write_and_render(record, &dir.join("charts"), opts)?;
-    write_text(&dir.join("report.html"), &render_html(record, &charts))
+    write_text(&dir.join("report.html"), &render_html(record, &charts))?;
+    Ok(charts)
 }
