@@ -36,6 +36,20 @@ fn every_shipped_strategy_runs_on_the_default_data_and_trades() {
 }
 
 #[test]
+fn runs_with_and_without_an_audit_trail_are_identical() {
+    // Without an audit, bars where no rule fires skip the decision step entirely.
+    let bars = goog();
+    for (name, _) in BUILTIN_STRATEGIES {
+        let strategy = commands::load_strategy(name).unwrap();
+        let exec = strategy.execution(&Default::default()).unwrap();
+        let audited = orchestrator::backtest(&strategy, &bars, &exec, true).unwrap();
+        let plain = orchestrator::backtest(&strategy, &bars, &exec, false).unwrap();
+        assert_eq!(audited.simulation, plain.simulation, "{name}");
+        assert_eq!(serde_json::to_string(&audited.stats).unwrap(), serde_json::to_string(&plain.stats).unwrap(), "{name}");
+    }
+}
+
+#[test]
 fn shipped_strategy_files_match_the_built_in_copies() {
     for (name, text) in BUILTIN_STRATEGIES {
         let file = fs::read_to_string(common::repo_path(&format!("strategies/{name}.toml"))).unwrap();

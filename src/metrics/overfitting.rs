@@ -260,6 +260,13 @@ impl BlockSums {
         BlockSums { shift, blocks, total }
     }
 
+    /// The Sharpe ratio (mean / std, ddof = 1; 0 when the variance is not positive) of all
+    /// the returns.
+    pub fn sharpe(&self) -> f64 {
+        let (n, s, q) = self.total;
+        shifted_sharpe(n, s, q, self.shift)
+    }
+
 }
 
 /// Sharpe ratio (mean / std, ddof = 1; 0 when the variance is not positive) of `n` returns

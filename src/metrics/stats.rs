@@ -296,8 +296,19 @@ fn beta(y: &[f64], context: &StatsContext) -> f64 {
     covariance_given(y, &context.close_log_returns, context.close_log_mean) / context.close_log_variance
 }
 
+/// Bar-to-bar log returns; an unchanged value (a flat equity curve out of the market) skips
+/// the logarithm, whose value there is exactly 0.
 fn log_returns(xs: &[f64]) -> Vec<f64> {
-    xs.windows(2).map(|w| (w[1] / w[0]).ln()).collect()
+    xs.windows(2)
+        .map(|w| {
+            let ratio = w[1] / w[0];
+            if ratio == 1.0 {
+                0.0
+            } else {
+                ratio.ln()
+            }
+        })
+        .collect()
 }
 
 /// Mean of durations (ns), truncated to whole ns, then rounded up to `unit`; in days.

@@ -63,13 +63,9 @@ pub struct Overfitting {
     pub pbo: Option<Pbo>,
 }
 
-/// What is kept of each run for the overfitting statistics.
-struct Summary {
-    sharpe: f64,
-    skew: f64,
-    kurtosis: f64,
-    blocks: Option<BlockSums>,
-}
+/// What is kept of each run for the overfitting statistics: its returns' block sums (which
+/// also give its Sharpe ratio).
+type Summary = BlockSums;
 
 /// Receives the result rows of each chunk, in combination order.
 pub type Sink<'a> = dyn FnMut(&[TrialRow]) -> Result<()> + Send + 'a;
@@ -158,7 +154,7 @@ pub fn sweep(
         }
     }
     handed.and(hand_on(sink, &mut pending, &mut top, settings.top, &scores))?;
-    let overfitting = overfitting(&summaries, top.first().map(|r| r.index), returns, splits)?;
+    let overfitting = overfitting(runner, &summaries, top.first(), returns, splits)?;
     Ok(SweepResult { completed, total: combos.len(), top, scores, overfitting })
 }
 
@@ -181,29 +177,29 @@ pub fn bar_returns(equity: &[f64]) -> Vec<f64> {
 
 fn summarise(equity: &[f64], splits: usize) -> Summary {
     let returns = bar_returns(equity);
-    let m = overfitting::sample_moments(&returns);
-    let sharpe = if m.std > 0.0 { m.mean / m.std } else { 0.0 };
-    let blocks = (returns.len() >= splits).then(|| BlockSums::new(&returns, splits));
-    Summary { sharpe, skew: m.skew, kurtosis: m.kurtosis, blocks }
+    BlockSums::new(&returns, splits.min(returns.len()).max(1))
 }
 
-fn overfitting(summaries: &[Summary], best: Option<usize>, returns: usize, splits: usize) -> Result<Option<Overfitting>> {
+/// The overfitting statistics of the runs summarised, the best being `best` (whose
+/// combination `runner` runs again for the moments of its returns).
+fn overfitting(runner: &Runner, summaries: &[Summary], best: Option<&TrialRow>, returns: usize, splits: usize) -> Result<Option<Overfitting>> {
     let (Some(best), true) = (best, summaries.len() >= 2) else { return Ok(None) };
-    let sharpes: Vec<f64> = summaries.iter().map(|s| s.sharpe).collect();
-    let sharpe_variance = crate::metrics::overfitting::sample_moments(&sharpes).std.powi(2);
-    let b = &summaries[best];
+    let sharpes: Vec<f64> = summaries.iter().map(BlockSums::sharpe).collect();
+    let sharpe_variance = overfitting::sample_moments(&sharpes).std.powi(2);
+    let moments = overfitting::sample_moments(&bar_returns(&runner.run(&best.params)?.simulation.equity));
+    let b = Summary::sharpe(&summaries[best.index]);
     let trials = summaries.len();
-    let blocks: Option<Vec<BlockSums>> = summaries.iter().map(|s| s.blocks.clone()).collect();
-    let pbo = blocks.map(|b| overfitting::pbo_from_blocks(&b).map_err(Error::Run)).transpose()?;
+    let pbo = (returns >= splits).then(|| overfitting::pbo_from_blocks(summaries).map_err(Error::Run)).transpose()?;
+    let (skew, kurtosis) = (moments.skew, moments.kurtosis);
     Ok(Some(Overfitting {
         trials,
         observations: returns,
-        best_sharpe: b.sharpe,
-        skew: b.skew,
-        kurtosis: b.kurtosis,
+        best_sharpe: b,
+        skew,
+        kurtosis,
         sharpe_variance,
         expected_max_sharpe: overfitting::expected_max_sharpe(trials, sharpe_variance),
-        deflated_sharpe: overfitting::deflated_sharpe_ratio(b.sharpe, trials, sharpe_variance, returns, b.skew, b.kurtosis),
+        deflated_sharpe: overfitting::deflated_sharpe_ratio(b, trials, sharpe_variance, returns, skew, kurtosis),
         splits,
         pbo,
     }))

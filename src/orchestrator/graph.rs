@@ -123,15 +123,16 @@ impl Pipeline {
     pub fn compute_with(&self, bars: &Bars, fetch: &StageFetch, parallel: bool) -> Result<Outputs> {
         let mut by_stage: Vec<Option<Vec<Series>>> = vec![None; self.stages.len()];
         let mut outputs = Outputs::default();
-        for layer in &self.layers {
+        for (l, layer) in self.layers.iter().enumerate() {
             let view = View::new(bars, &outputs, &self.documents);
             let run = |&k: &usize| (k, fetch(k, &|| self.stages[k].compute(&view)));
             let results: Vec<(usize, Result<Vec<_>>)> =
                 if parallel { layer.par_iter().map(run).collect() } else { layer.iter().map(run).collect() };
+            let read_later = l + 1 < self.layers.len();
             for (k, r) in results {
                 let series = r?;
-                for s in &series {
-                    outputs.insert(s.clone());
+                if read_later {
+                    series.iter().for_each(|s| outputs.insert(s.clone()));
                 }
                 by_stage[k] = Some(series);
             }

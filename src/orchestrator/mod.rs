@@ -114,7 +114,10 @@ pub fn trade(
 ) -> Result<Simulation> {
     let mut risk = RiskStage::new(&strategy.risk, exec.size);
     let needs_equity = risk.needs_equity() || audit.is_some();
-    engine::simulate(bars, exec, warmup(outputs) + 1, |i, broker| {
+    // Without an audit or an active risk stage, bars where the policy holds whatever the
+    // position need no decision at all.
+    let active = if audit.is_none() && risk.is_passive() { strategy.policy.active_bars(signals) } else { None };
+    engine::simulate_active(bars, exec, warmup(outputs) + 1, active.as_deref(), |i, broker| {
         let position = broker.position_size();
         let (proposal, reason) = strategy.policy.decide(signals, i, position);
         if proposal == Target::Hold && risk.is_passive() && audit.is_none() {

@@ -136,6 +136,23 @@ impl Policy {
         Ok(Signals::new(series))
     }
 
+    /// The bars where [`Policy::decide`] may want something other than [`Target::Hold`],
+    /// whatever the position: for rules, where any rule fires. None when that cannot be
+    /// known without the position (the weighted vote).
+    pub fn active_bars(&self, signals: &Signals) -> Option<Vec<bool>> {
+        match self {
+            Policy::Rules(_) => {
+                let n = signals.series.first().map_or(0, |(_, v)| v.len());
+                let mut active = vec![false; n];
+                for (_, values) in &signals.series {
+                    active.iter_mut().zip(values).for_each(|(a, &v)| *a |= truthy(v));
+                }
+                Some(active)
+            }
+            Policy::Weighted { .. } => None,
+        }
+    }
+
     /// The wanted position at bar `i`, given the signed current position, with the reason.
     pub fn decide(&self, signals: &Signals, i: usize, position: f64) -> (Target, String) {
         match self {
