@@ -74,6 +74,9 @@ pub enum Error {
     /// A strategy asked for something the engine cannot do at run time (exit code 1).
     #[error("{0}")]
     Run(String),
+    /// Ctrl-C stopped the command before it had anything complete to write (exit code 130).
+    #[error("interrupted before anything was complete: nothing written")]
+    Interrupted,
 }
 
 impl Error {
@@ -90,6 +93,7 @@ impl Error {
         match self {
             Error::Input(_) => 2,
             Error::Io { .. } | Error::Run(_) => 1,
+            Error::Interrupted => 130,
         }
     }
 }

@@ -146,9 +146,9 @@ impl ExecArgs {
     }
 }
 
-/// The parameter search of `sweep` and `walkforward`.
+/// What a run uses: the strategy, the data, the execution overrides.
 #[derive(clap::Args)]
-struct SearchArgs {
+struct RunArgs {
     /// Strategy file, or the name of a built-in strategy.
     #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
     strategy: String,
@@ -156,6 +156,13 @@ struct SearchArgs {
     data: DataArgs,
     #[command(flatten)]
     exec: ExecArgs,
+}
+
+/// The parameter search of `sweep` and `walkforward`.
+#[derive(clap::Args)]
+struct SearchArgs {
+    #[command(flatten)]
+    run: RunArgs,
     /// A swept parameter: name=lo..hi:step (ends included), name=a,b,c or name=value. Repeat for each.
     #[arg(long = "param", required = true)]
     params: Vec<String>,
@@ -179,9 +186,9 @@ struct SearchArgs {
 impl SearchArgs {
     fn options(self) -> commands::SearchOptions {
         commands::SearchOptions {
-            strategy: Some(self.strategy),
-            data: self.data.choice(),
-            overrides: self.exec.overrides(),
+            strategy: Some(self.run.strategy),
+            data: self.run.data.choice(),
+            overrides: self.run.exec.overrides(),
             params: self.params,
             constraint: self.constraint,
             maximize: self.maximize,
@@ -233,13 +240,8 @@ struct WalkForwardArgs {
 
 #[derive(clap::Args)]
 struct BacktestArgs {
-    /// Strategy file, or the name of a built-in strategy.
-    #[arg(long, default_value = commands::DEFAULT_STRATEGY)]
-    strategy: String,
     #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    exec: ExecArgs,
+    run: RunArgs,
     /// Report folder [default: reports/<strategy>-<data>].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -270,9 +272,9 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 
 fn backtest(args: BacktestArgs) -> Result<(), Error> {
     let opts = BacktestOptions {
-        strategy: Some(args.strategy),
-        data: args.data.choice(),
-        overrides: args.exec.overrides(),
+        strategy: Some(args.run.strategy),
+        data: args.run.data.choice(),
+        overrides: args.run.exec.overrides(),
         out: args.out,
         charts: ChartOptions { log_scale: args.log_scale },
     };

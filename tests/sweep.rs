@@ -14,7 +14,7 @@ use tradeorch::engine::ExecutionSpec;
 use tradeorch::metrics::overfitting::{deflated_sharpe_ratio, probability_of_backtest_overfitting, sample_moments};
 use tradeorch::metrics::NUMBER_NAMES;
 use tradeorch::optimize::sweep::bar_returns;
-use tradeorch::optimize::{sweep, Grid, ParamRange, Runner, SweepSettings};
+use tradeorch::optimize::{sweep, Grid, ParamRange, Runner, SweepResult, SweepSettings};
 use tradeorch::orchestrator;
 
 fn tradeorch(args: &[&str], cwd: &Path) -> Output {
@@ -135,51 +135,52 @@ fn the_same_sweep_writes_identical_files() {
     assert_eq!(rows.len(), 10);
 }
 
-#[test]
-fn stages_are_computed_once_per_distinct_parameter_value() {
+/// Runs `sma_cross` over `fast` × `slow` (with `constraint`) on GOOG; hands the runner, the
+/// combinations and the result to `check`.
+fn sweep_sma(fast: &str, slow: &str, constraint: Option<&str>, settings: SweepSettings, check: impl FnOnce(&Runner, &[Vec<f64>], SweepResult)) {
     let strategy = load_strategy("sma_cross").unwrap();
     let exec = strategy.execution(&ExecutionSpec::default()).unwrap();
     let bars = goog();
-    let ranges = vec![ParamRange::parse("fast=5..14").unwrap(), ParamRange::parse("slow=20..59").unwrap()];
-    let grid = Grid::new(ranges, None, &strategy.file.params).unwrap();
+    let ranges = vec![ParamRange::parse(fast).unwrap(), ParamRange::parse(slow).unwrap()];
+    let grid = Grid::new(ranges, constraint, &strategy.file.params).unwrap();
+    let combos = grid.combinations();
     let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
     let runner = Runner::new(&strategy, exec, &bars, 0..bars.len(), &values, &grid.names());
-    assert_eq!(runner.cache().shared(), [true, true]);
+    let result = sweep(&runner, &combos, &settings, None, &AtomicBool::new(false), &mut |_| Ok(())).unwrap();
+    check(&runner, &combos, result);
+}
+
+#[test]
+fn stages_are_computed_once_per_distinct_parameter_value() {
     let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 5, pbo_splits: Some(4) };
-    let result = sweep(&runner, &grid.combinations(), &settings, None, &AtomicBool::new(false), &mut |_| Ok(())).unwrap();
-    assert_eq!(result.completed, 400);
-    // 10 fast SMAs and 40 slow ones, not 400 of each.
-    assert_eq!(runner.cache().len(), 50);
-    assert!(result.top.windows(2).all(|w| w[0].stats.sharpe_ratio >= w[1].stats.sharpe_ratio));
+    sweep_sma("fast=5..14", "slow=20..59", None, settings, |runner, _, result| {
+        assert_eq!(runner.cache().shared(), [true, true]);
+        assert_eq!(result.completed, 400);
+        // 10 fast SMAs and 40 slow ones, not 400 of each.
+        assert_eq!(runner.cache().len(), 50);
+        assert!(result.top.windows(2).all(|w| w[0].stats.sharpe_ratio >= w[1].stats.sharpe_ratio));
+    });
 }
 
 #[test]
 fn overfitting_statistics_equal_those_of_the_whole_return_series() {
-    let strategy = load_strategy("sma_cross").unwrap();
-    let exec = strategy.execution(&ExecutionSpec::default()).unwrap();
-    let bars = goog();
-    let ranges = vec![ParamRange::parse("fast=5..20:3").unwrap(), ParamRange::parse("slow=20..60:10").unwrap()];
-    let grid = Grid::new(ranges, Some("fast < slow"), &strategy.file.params).unwrap();
-    let combos = grid.combinations();
-    let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
-    let runner = Runner::new(&strategy, exec, &bars, 0..bars.len(), &values, &grid.names());
     let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 1, pbo_splits: Some(8) };
-    let result = sweep(&runner, &combos, &settings, None, &AtomicBool::new(false), &mut |_| Ok(())).unwrap();
-    let o = result.overfitting.expect("several trials");
-
-    let returns: Vec<Vec<f64>> = combos.iter().map(|c| bar_returns(&runner.run(c).unwrap().simulation.equity)).collect();
-    let pbo = probability_of_backtest_overfitting(&returns, 8).unwrap();
-    assert_eq!(o.pbo.as_ref().unwrap().pbo, pbo.pbo);
-    for (a, b) in o.pbo.as_ref().unwrap().logits.iter().zip(&pbo.logits) {
-        assert!((a - b).abs() < 1e-12);
-    }
-    let sharpes: Vec<f64> = returns.iter().map(|r| sample_moments(r)).map(|m| m.mean / m.std).collect();
-    let variance = sample_moments(&sharpes).std.powi(2);
-    let best = result.top[0].index;
-    let m = sample_moments(&returns[best]);
-    let dsr = deflated_sharpe_ratio(m.mean / m.std, combos.len(), variance, returns[best].len(), m.skew, m.kurtosis);
-    assert!((o.deflated_sharpe - dsr).abs() < 1e-12, "{} vs {dsr}", o.deflated_sharpe);
-    assert!(o.deflated_sharpe > 0.0 && o.deflated_sharpe < 1.0);
+    sweep_sma("fast=5..20:3", "slow=20..60:10", Some("fast < slow"), settings, |runner, combos, result| {
+        let o = result.overfitting.expect("several trials");
+        let returns: Vec<Vec<f64>> = combos.iter().map(|c| bar_returns(&runner.run(c).unwrap().simulation.equity)).collect();
+        let pbo = probability_of_backtest_overfitting(&returns, 8).unwrap();
+        assert_eq!(o.pbo.as_ref().unwrap().pbo, pbo.pbo);
+        for (a, b) in o.pbo.as_ref().unwrap().logits.iter().zip(&pbo.logits) {
+            assert!((a - b).abs() < 1e-12);
+        }
+        let sharpes: Vec<f64> = returns.iter().map(|r| sample_moments(r)).map(|m| m.mean / m.std).collect();
+        let variance = sample_moments(&sharpes).std.powi(2);
+        let best = result.top[0].index;
+        let m = sample_moments(&returns[best]);
+        let dsr = deflated_sharpe_ratio(m.mean / m.std, combos.len(), variance, returns[best].len(), m.skew, m.kurtosis);
+        assert!((o.deflated_sharpe - dsr).abs() < 1e-12, "{} vs {dsr}", o.deflated_sharpe);
+        assert!(o.deflated_sharpe > 0.0 && o.deflated_sharpe < 1.0);
+    });
 }
 
 #[test]
@@ -211,16 +212,16 @@ fn bad_sweep_input_is_named_and_leaves_nothing() {
 fn ctrl_c_leaves_a_complete_partial_result() {
     use std::time::{Duration, Instant};
     let tmp = tempfile::tempdir().unwrap();
-    // About 50,000 combinations: several seconds, so the interrupt lands mid-sweep.
+    // About 105,000 combinations: several seconds, so the interrupt lands mid-sweep.
     let mut child = Command::new(env!("CARGO_BIN_EXE_tradeorch"))
-        .args(["sweep", "-q", "--out", "s", "--param", "fast=2..150", "--param", "slow=3..400", "--constraint", "fast < slow", "--pbo-splits", "4"])
+        .args(["sweep", "-q", "--out", "s", "--param", "fast=2..300", "--param", "slow=3..500", "--constraint", "fast < slow", "--pbo-splits", "4"])
         .current_dir(tmp.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(600));
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let sent = Command::new("sh").args(["-c", &format!("kill -INT {}", child.id())]).status().unwrap();
     assert!(sent.success());
     let started = Instant::now();
     let status = child.wait().unwrap();
@@ -238,4 +239,14 @@ fn ctrl_c_leaves_a_complete_partial_result() {
     let frame = read_parquet(&dir.join("results.parquet"));
     assert_eq!(frame.height(), completed);
     assert!(std::fs::read_to_string(dir.join("report.html")).unwrap().contains("Partial"));
+}
+
+#[test]
+fn a_sweep_stopped_before_any_chunk_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let err = commands::sweep(&options(&out), &AtomicBool::new(true)).unwrap_err();
+    assert!(matches!(err, tradeorch::Error::Interrupted));
+    assert_eq!(err.exit_code(), 130);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }

@@ -261,7 +261,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
         bar.finish_and_clear();
         let result = result?;
         if result.completed == 0 {
-            return Err(Error::Run("interrupted before any combination finished: nothing written".into()));
+            return Err(Error::Interrupted);
         }
         writer.finish()?;
         let partial = result.completed < result.total;
@@ -305,7 +305,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             "completed": result.completed,
             "partial": partial,
             "shared_stages": runner.cache().shared().iter().filter(|&&s| s).count(),
-            "top": result.top.iter().map(|r| row_json(&names, r)).collect::<Vec<_>>(),
+            "top": result.top.iter().map(|r| row_json(names, r)).collect::<Vec<_>>(),
             "overfitting": overfitting,
         });
         let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Run(format!("cannot write summary.json: {e}")))?;

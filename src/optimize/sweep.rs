@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn ranking_puts_nan_last_and_ties_by_position() {
-        let mut v = vec![(f64::NAN, 0), (1.0, 3), (2.0, 1), (1.0, 2)];
+        let mut v = [(f64::NAN, 0), (1.0, 3), (2.0, 1), (1.0, 2)];
         v.sort_by(|a, b| better(*a, *b));
         assert_eq!(v.iter().map(|x| x.1).collect::<Vec<_>>(), [1, 2, 3, 0]);
     }

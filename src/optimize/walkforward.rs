@@ -178,7 +178,7 @@ pub fn walk_forward(
         let train = Runner::new(strategy, exec.clone(), bars, w.train_start..w.test_start, values, names);
         let found = sweep(&train, combos, &settings, None, stop, &mut |_| Ok(()))?;
         if found.completed < found.total {
-            return Err(Error::Run("interrupted".into()));
+            return Err(Error::Interrupted);
         }
         let best = found.top.into_iter().next().expect("at least one combination");
         let test = Runner::new(strategy, exec.clone(), bars, w.test_start..w.test_end, values, names);

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::fmt::{escape_html, text_num_cell};
 use super::sections;
-use super::{page_end, page_start};
+use super::{page_end, page_open};
 use crate::metrics::Stats;
 use crate::report::charts::Chart;
 use crate::report::summary_rows;
@@ -38,9 +38,7 @@ fn correlation_cell(v: f64) -> String {
 pub fn render_comparison(page: &ComparisonPage) -> String {
     let mut out = String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = format!("Comparison of {}", page.names.join(", "));
-    page_start(&mut out, &title);
-    out.push_str("<header><div class=\"wrap\">\n");
-    let _ = writeln!(out, "<h1>{}</h1>", escape_html(&title));
+    page_open(&mut out, &title);
     out.push_str("<nav><a href=\"#verdict\">Verdict</a><a href=\"#statistics\">Statistics</a><a href=\"#charts\">Charts</a><a href=\"#correlation\">Correlation</a></nav>\n");
     out.push_str("</div></header>\n<main class=\"wrap\">\n");
 

@@ -57,11 +57,8 @@ pub fn render_html(record: &RunRecord, charts: &[Chart]) -> String {
     let mut out = String::with_capacity(
         64 * 1024 + record.trades.len() * 900 + charts.iter().map(|c| c.svg.len()).sum::<usize>(),
     );
-    page_start(&mut out, &header.name);
-
     // Header: name, description, period, data, navigation.
-    out.push_str("<header><div class=\"wrap\">\n");
-    let _ = writeln!(out, "<h1>{}</h1>", escape_html(&header.name));
+    page_open(&mut out, &header.name);
     if let Some(d) = &header.description {
         let _ = writeln!(out, "<p class=\"desc\">{}</p>", escape_html(d));
     }
@@ -117,6 +114,14 @@ fn page_start(out: &mut String, title: &str) {
     let _ = writeln!(out, "<meta name=\"generator\" content=\"tradeorch {}\">", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(out, "<title>{} — tradeorch report</title>", escape_html(title));
     let _ = writeln!(out, "<style>\n{STYLE}</style>\n</head>\n<body>");
+}
+
+/// [`page_start`], then the page header opened with `title` as its heading (the caller adds
+/// the rest of the header and closes it).
+fn page_open(out: &mut String, title: &str) {
+    page_start(out, title);
+    out.push_str("<header><div class=\"wrap\">\n");
+    let _ = writeln!(out, "<h1>{}</h1>", escape_html(title));
 }
 
 /// Closes `<main>`, adds the footer (naming `source`, escaped) and the table sorter.

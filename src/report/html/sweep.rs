@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::fmt::{escape_html, num_cell, number};
 use super::sections;
-use super::{page_end, page_start};
+use super::{page_end, page_open};
 use crate::optimize::{Overfitting, TrialRow};
 use crate::report::charts::Chart;
 
@@ -73,9 +73,7 @@ pub fn pbo_sentence(o: &Overfitting) -> String {
 pub fn render_sweep(page: &SweepPage) -> String {
     let mut out = String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = format!("Sweep of {}", page.strategy);
-    page_start(&mut out, &title);
-    out.push_str("<header><div class=\"wrap\">\n");
-    let _ = writeln!(out, "<h1>{}</h1>", escape_html(&title));
+    page_open(&mut out, &title);
     let _ = writeln!(
         out,
         "<p class=\"meta\"><span>Data {}</span><span>Period {}</span><span>{} of {} combinations</span><span>Maximising {}</span></p>",

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::fmt::{escape_html, num_cell, number};
 use super::sections;
-use super::{page_end, page_start};
+use super::{page_end, page_open};
 use crate::metrics::format_time;
 use crate::optimize::WalkForward;
 use crate::report::charts::Chart;
@@ -40,9 +40,7 @@ pub fn render_walkforward(page: &WalkForwardPage) -> String {
     let r = page.result;
     let mut out = String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = format!("Walk-forward analysis of {}", page.strategy);
-    page_start(&mut out, &title);
-    out.push_str("<header><div class=\"wrap\">\n");
-    let _ = writeln!(out, "<h1>{}</h1>", escape_html(&title));
+    page_open(&mut out, &title);
     let _ = writeln!(
         out,
         "<p class=\"meta\"><span>Data {}</span><span>Out of sample {} – {}</span><span>{} windows</span></p>",
