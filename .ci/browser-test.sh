@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Browser check of the HTML report: runs the default backtest, opens its report.html in
-# headless Chromium (Debian's package), takes a screenshot and fails on any console error,
-# uncaught exception or network request. Needs cargo, node/npm and chromium (installed here
+# Browser check of the HTML reports: runs the default backtest, a small sweep and a small
+# walk-forward analysis, opens each report.html in headless Chromium (Debian's package),
+# takes screenshots and fails on any console error, uncaught exception or network request. Needs cargo, node/npm and chromium (installed here
 # with apt-get when running as root); reaches no network except the package registries.
 #
-# Usage: .ci/browser-test.sh [SCREENSHOT.png]   (default target/browser-test/report.png)
+# Usage: .ci/browser-test.sh [SCREENSHOT.png]   (default target/browser-test/report.png; the
+# sweep and walk-forward screenshots go beside it as sweep.png and walkforward.png)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,3 +47,10 @@ if [ ! -f "$tmp/run/report.html" ]; then
 fi
 
 CHROMIUM="$CHROMIUM" node tests/browser/check_report.mjs "$tmp/run/report.html" "$screenshot"
+
+bin="${CARGO_TARGET_DIR:-target}/release/tradeorch"
+grid=(--param fast=5..20 --param slow=20..60:5 --constraint "fast < slow" -q)
+"$bin" sweep "${grid[@]}" --out "$tmp/sweep" >/dev/null
+CHROMIUM="$CHROMIUM" node tests/browser/check_report.mjs "$tmp/sweep/report.html" "$(dirname "$screenshot")/sweep.png" sweep
+"$bin" walkforward "${grid[@]}" --train 3y --test 1y --out "$tmp/walkforward" >/dev/null
+CHROMIUM="$CHROMIUM" node tests/browser/check_report.mjs "$tmp/walkforward/report.html" "$(dirname "$screenshot")/walkforward.png" walkforward
