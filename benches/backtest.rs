@@ -134,7 +134,7 @@ fn sweep_grid(c: &mut Criterion) {
     let combos = grid.combinations();
     assert_eq!(combos.len(), 14_751);
     let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
-    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 10, pbo_splits: None };
+    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 10, pbo_splits: None, overfitting: true };
     let mut group = c.benchmark_group("sweep");
     group.sample_size(10);
     group.bench_function("sma_grid_14751_goog", |b| {

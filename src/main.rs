@@ -178,9 +178,6 @@ struct SearchArgs {
     /// Seed of the random search.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Blocks S of the PBO cross-validation (even) [default: 16, fewer for very large sweeps].
-    #[arg(long)]
-    pbo_splits: Option<usize>,
 }
 
 impl SearchArgs {
@@ -194,7 +191,6 @@ impl SearchArgs {
             maximize: self.maximize,
             samples: self.samples,
             seed: self.seed,
-            pbo_splits: self.pbo_splits,
         }
     }
 }
@@ -206,6 +202,9 @@ struct SweepArgs {
     /// Rows of the table of best combinations.
     #[arg(long, default_value_t = 10)]
     top: usize,
+    /// Blocks S of the PBO cross-validation (even) [default: 16, fewer for very large sweeps].
+    #[arg(long)]
+    pbo_splits: Option<usize>,
     /// The two parameters of the heatmap, e.g. fast,slow [default: the first two swept].
     #[arg(long, value_parser = parse_pair)]
     heatmap: Option<(String, String)>,
@@ -312,7 +311,13 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
 /// Prints the sweep's best combinations and overfitting statistics; returns whether it ran
 /// to the end.
 fn sweep(args: SweepArgs) -> Result<bool, Error> {
-    let opts = commands::SweepOptions { search: args.search.options(), top: args.top, heatmap: args.heatmap, out: args.out };
+    let opts = commands::SweepOptions {
+        search: args.search.options(),
+        top: args.top,
+        pbo_splits: args.pbo_splits,
+        heatmap: args.heatmap,
+        out: args.out,
+    };
     let outcome = commands::sweep(&opts, tradeorch::interrupt::flag())?;
     if args.json {
         print_summary(&outcome.dir)?;

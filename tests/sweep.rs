@@ -26,13 +26,12 @@ fn search() -> SearchOptions {
         params: vec!["fast=5..15:2".into(), "slow=10..40:5".into()],
         constraint: Some("fast < slow".into()),
         overrides: ExecutionSpec { commission: Some(0.002), ..Default::default() },
-        pbo_splits: Some(8),
         ..SearchOptions::default()
     }
 }
 
 fn options(out: &Path) -> SweepOptions {
-    SweepOptions { search: search(), out: Some(out.to_path_buf()), ..SweepOptions::default() }
+    SweepOptions { search: search(), pbo_splits: Some(8), out: Some(out.to_path_buf()), ..SweepOptions::default() }
 }
 
 /// The CSV rows as (params, start, end, numbers).
@@ -152,7 +151,7 @@ fn sweep_sma(fast: &str, slow: &str, constraint: Option<&str>, settings: SweepSe
 
 #[test]
 fn stages_are_computed_once_per_distinct_parameter_value() {
-    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 5, pbo_splits: Some(4) };
+    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 5, pbo_splits: Some(4), overfitting: true };
     sweep_sma("fast=5..14", "slow=20..59", None, settings, |runner, _, result| {
         assert_eq!(runner.cache().shared(), [true, true]);
         assert_eq!(result.completed, 400);
@@ -164,7 +163,7 @@ fn stages_are_computed_once_per_distinct_parameter_value() {
 
 #[test]
 fn overfitting_statistics_equal_those_of_the_whole_return_series() {
-    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 1, pbo_splits: Some(8) };
+    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 1, pbo_splits: Some(8), overfitting: true };
     sweep_sma("fast=5..20:3", "slow=20..60:10", Some("fast < slow"), settings, |runner, combos, result| {
         let o = result.overfitting.expect("several trials");
         let returns: Vec<Vec<f64>> = combos.iter().map(|c| bar_returns(&runner.run(c).unwrap().simulation.equity)).collect();

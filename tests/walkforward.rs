@@ -13,7 +13,7 @@ use tradeorch::commands::{self, load_strategy, SearchOptions, WalkForwardOptions
 use tradeorch::data::Bars;
 use tradeorch::engine::ExecutionSpec;
 use tradeorch::optimize::walkforward::windows;
-use tradeorch::optimize::{walk_forward, Grid, ParamRange, Runner, Span, SweepSettings, WalkForward};
+use tradeorch::optimize::{walk_forward, Grid, ParamRange, Runner, Span, WalkForward};
 use tradeorch::orchestrator::lookahead::scramble_after;
 
 fn analyse(bars: &Bars, anchored: bool) -> (WalkForward, Vec<Vec<f64>>) {
@@ -24,8 +24,7 @@ fn analyse(bars: &Bars, anchored: bool) -> (WalkForward, Vec<Vec<f64>>) {
     let combos = grid.combinations();
     let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
     let ws = windows(&bars.time, Span::Months(24), Span::Months(12), anchored);
-    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 1, pbo_splits: Some(4) };
-    let wf = walk_forward(&strategy, &exec, bars, &ws, &combos, &values, &grid.names(), &settings, &AtomicBool::new(false), None).unwrap();
+    let wf = walk_forward(&strategy, &exec, bars, &ws, &combos, &values, &grid.names(), "sharpe_ratio", &AtomicBool::new(false), None).unwrap();
     (wf, combos)
 }
 

@@ -33,8 +33,6 @@ pub struct SearchOptions {
     /// Random search: this many combinations drawn with `seed` instead of all.
     pub samples: Option<usize>,
     pub seed: u64,
-    /// Splits of PBO (even); chosen from the sweep's size when None.
-    pub pbo_splits: Option<usize>,
 }
 
 impl Default for SearchOptions {
@@ -48,7 +46,6 @@ impl Default for SearchOptions {
             maximize: "sharpe_ratio".into(),
             samples: None,
             seed: 0,
-            pbo_splits: None,
         }
     }
 }
@@ -59,6 +56,8 @@ pub struct SweepOptions {
     pub search: SearchOptions,
     /// Rows of the top table.
     pub top: usize,
+    /// Splits of PBO (even); chosen from the sweep's size when None.
+    pub pbo_splits: Option<usize>,
     /// The two parameters of the heatmap (default: the first two swept).
     pub heatmap: Option<(String, String)>,
     /// Output folder; default `reports/sweep-<strategy>-<data>`.
@@ -67,7 +66,7 @@ pub struct SweepOptions {
 
 impl Default for SweepOptions {
     fn default() -> Self {
-        SweepOptions { search: SearchOptions::default(), top: 10, heatmap: None, out: None }
+        SweepOptions { search: SearchOptions::default(), top: 10, pbo_splits: None, heatmap: None, out: None }
     }
 }
 
@@ -100,9 +99,6 @@ impl Search {
                     .with_params(&[(p.name.clone(), v)])
                     .map_err(|e| InputError::new("--param", format!("{}={v} is not a valid value: {e}", p.name)))?;
             }
-        }
-        if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1) {
-            return Err(InputError::new("--pbo-splits", "must be even and > 0").into());
         }
         let combos = match opts.samples {
             Some(n) => grid.sample(n, opts.seed),
@@ -245,11 +241,14 @@ fn grid_lines(grid: &Grid) -> Vec<String> {
 
 /// Runs `tradeorch sweep`; stops early with a partial result when `stop` becomes true.
 pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
+    if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1) {
+        return Err(InputError::new("--pbo-splits", "must be even and > 0").into());
+    }
     let search = Search::prepare(&opts.search)?;
     let axes = heatmap_axes(opts, &search.names)?;
     let Search { strategy, exec, maximize, grid, names, combos, bars, data_spec, .. } = &search;
     let runner = Runner::new(strategy, exec.clone(), bars, 0..bars.len(), &search.values(), names);
-    let settings = SweepSettings { maximize: maximize.clone(), top: opts.top, pbo_splits: opts.search.pbo_splits };
+    let settings = SweepSettings { maximize: maximize.clone(), top: opts.top, pbo_splits: opts.pbo_splits, overfitting: true };
     let dir = opts.out.clone().unwrap_or_else(|| search.default_dir("sweep"));
     let data_text = search.data_text();
 

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::sweep::{Search, SearchOptions};
 use crate::error::{Error, Result};
-use crate::optimize::{walk_forward, walkforward, Span, SweepSettings, WalkForward};
+use crate::optimize::{walk_forward, walkforward, Span, WalkForward};
 use crate::report::charts::ChartOptions;
 use crate::report::{self, efficiency_sentence, write_text, RunRecord, TradeRow, WalkForwardPage};
 
@@ -40,10 +40,9 @@ pub fn walkforward(opts: &WalkForwardOptions, stop: &AtomicBool) -> Result<WalkF
     let test = Span::parse("--test", &opts.test)?;
     let search = Search::prepare(&opts.search)?;
     let windows = walkforward::windows(&search.bars.time, train, test, opts.anchored);
-    let settings = SweepSettings { maximize: search.maximize.clone(), top: 1, pbo_splits: opts.search.pbo_splits };
     let values = search.values();
     let bar = crate::progress::bar(windows.len() as u64, "walking forward");
-    let result = walk_forward(&search.strategy, &search.exec, &search.bars, &windows, &search.combos, &values, &search.names, &settings, stop, Some(&bar));
+    let result = walk_forward(&search.strategy, &search.exec, &search.bars, &windows, &search.combos, &values, &search.names, &search.maximize, stop, Some(&bar));
     bar.finish_and_clear();
     let result = result.map_err(|e| match e {
         Error::Run(m) if m.contains("no walk-forward window") => crate::error::InputError::new("--train", m).into(),

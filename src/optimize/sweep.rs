@@ -37,7 +37,7 @@ pub struct SweepResult {
     pub top: Vec<TrialRow>,
     /// The maximised statistic of every combination, in order (NaN where not run).
     pub scores: Vec<f64>,
-    /// None with fewer than 2 combinations run.
+    /// None with fewer than 2 combinations run, or when not asked for.
     pub overfitting: Option<Overfitting>,
 }
 
@@ -67,6 +67,9 @@ pub struct Overfitting {
 /// also give its Sharpe ratio).
 type Summary = BlockSums;
 
+/// A combination run: its row and, when the overfitting statistics are asked for, its summary.
+type Finished = (TrialRow, Option<Summary>);
+
 /// Receives the result rows of each chunk, in combination order.
 pub type Sink<'a> = dyn FnMut(&[TrialRow]) -> Result<()> + Send + 'a;
 
@@ -79,6 +82,8 @@ pub struct SweepSettings {
     pub top: usize,
     /// Splits of PBO (even); chosen from the number of combinations when None.
     pub pbo_splits: Option<usize>,
+    /// Whether to compute the overfitting statistics (and keep what they need).
+    pub overfitting: bool,
 }
 
 /// The splits S used for `trials` runs of `returns` returns each.
@@ -122,7 +127,8 @@ pub fn sweep(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let run_chunk = || -> Vec<Option<Result<(TrialRow, Summary)>>> {
+        // Per combination: None when interrupted, else its row and (when asked for) summary.
+        let run_chunk = || -> Vec<Option<Result<Finished>>> {
             chunk
                 .par_iter()
                 .enumerate()
@@ -131,7 +137,7 @@ pub fn sweep(
                         return None;
                     }
                     Some(runner.run(combo).map(|run| {
-                        let summary = summarise(&run.simulation.equity, splits);
+                        let summary = settings.overfitting.then(|| summarise(&run.simulation.equity, splits));
                         (TrialRow { index: c * CHUNK + k, params: combo.clone(), stats: run.stats }, summary)
                     }))
                 })
@@ -145,7 +151,7 @@ pub fn sweep(
         for r in results.into_iter().flatten() {
             let (row, summary) = r?;
             scores[row.index] = row.stats.number(&settings.maximize).unwrap_or(f64::NAN);
-            summaries.push(summary);
+            summaries.extend(summary);
             pending.push(row);
         }
         completed += chunk.len();
@@ -154,7 +160,7 @@ pub fn sweep(
         }
     }
     handed.and(hand_on(sink, &mut pending, &mut top, settings.top, &scores))?;
-    let overfitting = overfitting(runner, &summaries, top.first(), returns, splits)?;
+    let overfitting = if settings.overfitting { overfitting(runner, &summaries, top.first(), returns, splits)? } else { None };
     Ok(SweepResult { completed, total: combos.len(), top, scores, overfitting })
 }
 

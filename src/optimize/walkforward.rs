@@ -151,7 +151,7 @@ pub fn efficiency(oos_return_ann_pct: f64, is_return_ann_pct: f64) -> f64 {
 }
 
 /// Runs the walk-forward analysis of `combos` (values of `names`, each taking `values`) on
-/// `windows` of `bars`. Every window's run starts flat and closes its trades at its end.
+/// `windows` of `bars`, choosing by the statistic `maximize`. Every window's run starts flat and closes its trades at its end.
 #[allow(clippy::too_many_arguments)]
 pub fn walk_forward(
     strategy: &Strategy,
@@ -161,7 +161,7 @@ pub fn walk_forward(
     combos: &[Vec<f64>],
     values: &[Vec<f64>],
     names: &[String],
-    settings: &SweepSettings,
+    maximize: &str,
     stop: &AtomicBool,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<WalkForward> {
@@ -169,7 +169,7 @@ pub fn walk_forward(
         return Err(Error::Run("no walk-forward window fits in the data: shorten --train or --test".into()));
     };
     let exec = ExecutionConfig { finalize_trades: true, ..exec.clone() };
-    let settings = SweepSettings { top: 1, ..settings.clone() };
+    let settings = SweepSettings { maximize: maximize.to_string(), top: 1, pbo_splits: None, overfitting: false };
     let oos_bars = bars.slice(first.test_start..last.test_end);
     let mut equity: Vec<f64> = Vec::with_capacity(oos_bars.len());
     let mut trades = Vec::new();
