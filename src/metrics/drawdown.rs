@@ -7,9 +7,14 @@ pub fn drawdown(equity: &[f64]) -> Vec<f64> {
         .iter()
         .map(|&e| {
             peak = peak.max(e);
-            1.0 - e / peak
+            below_peak(e, peak)
         })
         .collect()
+}
+
+/// The drawdown of `equity` below the running `peak` (which includes it).
+pub fn below_peak(equity: f64, peak: f64) -> f64 {
+    1.0 - equity / peak
 }
 
 /// One drawdown: from the last bar at a high to the bar that recovered it (or the last bar).

@@ -7,13 +7,12 @@ pub fn mean(xs: &[f64]) -> f64 {
 
 /// Sample covariance (ddof = 1), two-pass.
 pub fn covariance(a: &[f64], b: &[f64]) -> f64 {
-    covariance_given(a, b, mean(b))
+    covariance_of(a, b, mean(a), mean(b))
 }
 
-/// [`covariance`] when the mean of `b` is already known.
-pub fn covariance_given(a: &[f64], b: &[f64], mean_b: f64) -> f64 {
-    let ma = mean(a);
-    a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mean_b)).sum::<f64>() / (a.len() as f64 - 1.0)
+/// [`covariance`] when both means are already known.
+pub fn covariance_of(a: &[f64], b: &[f64], mean_a: f64, mean_b: f64) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - mean_a) * (y - mean_b)).sum::<f64>() / (a.len() as f64 - 1.0)
 }
 
 /// Sample variance (ddof = 1), two-pass.

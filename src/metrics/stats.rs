@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{self, ReturnPeriod, DAY_NS};
 use super::drawdown;
-use super::sample::{covariance_given, mean, variance};
+use super::sample::{covariance_of, mean, variance};
 use crate::engine::Trade;
 
 /// Every statistic of a run. Percentages are in percent; durations in days; values that are
@@ -200,28 +200,88 @@ fn nonzero(x: f64) -> f64 {
 
 /// Geometric mean return; 0 when any return is -100 % or worse, NaN when empty.
 fn geometric_mean(returns: &[f64]) -> f64 {
-    if returns.iter().any(|r| r + 1.0 <= 0.0) {
-        return 0.0;
-    }
-    // ln Π(1 + r) is Σ ln(1 + r) up to rounding, with one logarithm instead of one per
-    // return; the sum is the fallback when the product leaves the range of f64.
-    let product: f64 = returns.iter().map(|r| r + 1.0).product();
-    let log_sum = if product.is_finite() && product > 0.0 {
-        product.ln()
-    } else {
-        returns.iter().map(|r| (r + 1.0).ln()).sum()
-    };
-    (log_sum / nonzero(returns.len() as f64)).exp() - 1.0
+    Growth::of(returns).geometric_mean(returns)
 }
 
-/// The sample variance (ddof = 1) of period returns and their downside deviation (the root
-/// mean square of the losses, gains counting as 0), in one pass after the mean; NaN when
-/// there are none.
-fn spread(rets: &[f64]) -> (f64, f64) {
+/// One pass over returns: whether any is -100 % or worse, the product of `1 + r`, and the
+/// sum (each accumulated in order, as the separate passes would).
+struct Growth {
+    ruined: bool,
+    product: f64,
+    sum: f64,
+}
+
+impl Growth {
+    fn of(returns: &[f64]) -> Self {
+        let mut g = Growth { ruined: false, product: 1.0, sum: -0.0 };
+        for &r in returns {
+            g.ruined |= r + 1.0 <= 0.0;
+            g.product *= r + 1.0;
+            g.sum += r;
+        }
+        g
+    }
+
+    /// The geometric mean of `returns` (those this was worked out from).
+    fn geometric_mean(&self, returns: &[f64]) -> f64 {
+        if self.ruined {
+            return 0.0;
+        }
+        // ln Π(1 + r) is Σ ln(1 + r) up to rounding, with one logarithm instead of one per
+        // return; the sum is the fallback when the product leaves the range of f64.
+        let log_sum = if self.product.is_finite() && self.product > 0.0 {
+            self.product.ln()
+        } else {
+            returns.iter().map(|r| (r + 1.0).ln()).sum()
+        };
+        (log_sum / nonzero(returns.len() as f64)).exp() - 1.0
+    }
+}
+
+/// One pass over the equity curve: the drawdown at each bar and its maximum, the highest
+/// equity, and the bar-to-bar log returns with their sum (for beta).
+struct EquityPass {
+    drawdown: Vec<f64>,
+    max_drawdown: f64,
+    peak: f64,
+    log_returns: Vec<f64>,
+    log_sum: f64,
+}
+
+impl EquityPass {
+    fn of(equity: &[f64]) -> Self {
+        let n = equity.len();
+        let mut p = EquityPass {
+            drawdown: Vec::with_capacity(n),
+            max_drawdown: f64::NAN,
+            peak: f64::NAN,
+            log_returns: Vec::with_capacity(n.saturating_sub(1)),
+            log_sum: -0.0,
+        };
+        let mut running_peak = f64::NEG_INFINITY;
+        for (i, &e) in equity.iter().enumerate() {
+            running_peak = running_peak.max(e);
+            let dd = drawdown::below_peak(e, running_peak);
+            p.drawdown.push(dd);
+            p.max_drawdown = p.max_drawdown.max(dd);
+            p.peak = p.peak.max(e);
+            if i > 0 {
+                let y = log_return(equity[i - 1], e);
+                p.log_returns.push(y);
+                p.log_sum += y;
+            }
+        }
+        p
+    }
+}
+
+/// The sample variance (ddof = 1) of period returns with mean `m` and their downside
+/// deviation (the root mean square of the losses, gains counting as 0); NaN when there are
+/// none.
+fn spread(rets: &[f64], m: f64) -> (f64, f64) {
     if rets.is_empty() {
         return (f64::NAN, f64::NAN);
     }
-    let m = mean(rets);
     let (mut squares, mut losses) = (0.0, 0.0);
     for &r in rets {
         squares += (r - m) * (r - m);
@@ -289,26 +349,28 @@ fn period_returns(context: &StatsContext, equity: &[f64]) -> Vec<f64> {
 
 /// Sample covariance over variance (ddof cancels): the CAPM beta of the equity's log returns
 /// `y` on the close's.
-fn beta(y: &[f64], context: &StatsContext) -> f64 {
+fn beta(pass: &EquityPass, context: &StatsContext) -> f64 {
+    let y = &pass.log_returns;
     if y.len() < 2 {
         return f64::NAN;
     }
-    covariance_given(y, &context.close_log_returns, context.close_log_mean) / context.close_log_variance
+    let mean_y = pass.log_sum / y.len() as f64;
+    covariance_of(y, &context.close_log_returns, mean_y, context.close_log_mean) / context.close_log_variance
 }
 
 /// Bar-to-bar log returns; an unchanged value (a flat equity curve out of the market) skips
 /// the logarithm, whose value there is exactly 0.
 fn log_returns(xs: &[f64]) -> Vec<f64> {
-    xs.windows(2)
-        .map(|w| {
-            let ratio = w[1] / w[0];
-            if ratio == 1.0 {
-                0.0
-            } else {
-                ratio.ln()
-            }
-        })
-        .collect()
+    xs.windows(2).map(|w| log_return(w[0], w[1])).collect()
+}
+
+fn log_return(from: f64, to: f64) -> f64 {
+    let ratio = to / from;
+    if ratio == 1.0 {
+        0.0
+    } else {
+        ratio.ln()
+    }
 }
 
 /// Mean of durations (ns), truncated to whole ns, then rounded up to `unit`; in days.
@@ -341,10 +403,10 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let (duration, unit, annual_periods) = (context.duration, context.unit, context.annual_periods);
 
     // Drawdowns.
-    let dd = drawdown::drawdown(equity);
-    let periods = drawdown::periods(&dd);
-    let max_dd = max(dd.iter().copied());
-    let max_dd = if max_dd.is_nan() { 0.0 } else { max_dd };
+    let pass = EquityPass::of(equity);
+    let dd = &pass.drawdown;
+    let periods = drawdown::periods(dd);
+    let max_dd = if pass.max_drawdown.is_nan() { 0.0 } else { pass.max_drawdown };
     let avg_dd = if periods.is_empty() {
         mean(&dd.iter().copied().filter(|&d| d != 0.0 && !d.is_nan()).collect::<Vec<_>>())
     } else {
@@ -369,9 +431,10 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
 
     // Returns and risk.
     let rets = period_returns(context, equity);
-    let g = geometric_mean(&rets); // NaN without any period return
+    let growth = Growth::of(&rets);
+    let g = growth.geometric_mean(&rets); // NaN without any period return
     let ann_return = (1.0 + g).powf(annual_periods) - 1.0;
-    let (var, downside) = spread(&rets);
+    let (var, downside) = spread(&rets, growth.sum / rets.len() as f64);
     let volatility = ((var + (1.0 + g).powi(2)).powf(annual_periods) - (1.0 + g).powf(2.0 * annual_periods)).sqrt();
     let years = duration as f64 / DAY_NS as f64 / 365.25;
     let cagr = if years == 0.0 { f64::NAN } else { (e_last / e0).powf(1.0 / years) - 1.0 };
@@ -380,7 +443,7 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let c0 = close[first_trading_bar];
     let buy_hold = (close[n - 1] - c0) / c0 * 100.0;
     let total_return = (e_last - e0) / e0 * 100.0;
-    let beta = beta(&log_returns(equity), context);
+    let beta = beta(&pass, context);
 
     // Trades.
     let pnl: Vec<f64> = trades.iter().map(|t| t.pnl_at(f64::NAN)).collect();
@@ -407,7 +470,7 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
         duration_days: days(duration),
         exposure_time_pct: exposure * 100.0,
         equity_final: e_last,
-        equity_peak: max(equity.iter().copied()),
+        equity_peak: pass.peak,
         commissions: trades.iter().map(|t| t.commission).sum::<f64>() + 0.0,
         return_pct: total_return,
         buy_hold_return_pct: buy_hold,

@@ -159,7 +159,8 @@ pub fn sweep(
             p.inc(chunk.len() as u64);
         }
     }
-    handed.and(hand_on(sink, &mut pending, &mut top, settings.top, &scores))?;
+    handed?;
+    hand_on(sink, &mut pending, &mut top, settings.top, &scores)?;
     let overfitting = if settings.overfitting { overfitting(runner, &summaries, top.first(), returns, splits)? } else { None };
     Ok(SweepResult { completed, total: combos.len(), top, scores, overfitting })
 }
