@@ -185,13 +185,15 @@ fn overfitting_statistics_equal_those_of_the_whole_return_series() {
 #[test]
 fn bad_sweep_input_is_named_and_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["--param", "fast=5..x"], "--param"),
         (&["--param", "speed=1..3"], "not a parameter of the strategy"),
         (&["--param", "fast=5..9", "--param", "slow=10..12", "--constraint", "fast < slo"], "unknown parameter \"slo\""),
         (&["--param", "fast=5..9", "--constraint", "fast > 100"], "no combination satisfies"),
         (&["--param", "fast=5..9", "--maximize", "happiness"], "--maximize"),
         (&["--param", "fast=0..3"], "fast=0"),
+        (&["--param", "fast=5..9", "--param", "slow=20..22", "--heatmap", "fast,fast"], "--heatmap"),
+        (&["--param", "fast=5..9", "--heatmap", "fast,speed"], "not a swept parameter"),
     ];
     for (args, needle) in cases {
         let mut all = vec!["sweep", "--out", "s", "-q"];

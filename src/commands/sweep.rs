@@ -203,6 +203,7 @@ fn param_map(grid: &Grid, combos: &[Vec<f64>], scores: &[f64], x: usize, y: usiz
         metric: metric.to_string(),
         x_name: grid.params[x].name.clone(),
         y_name: grid.params[y].name.clone(),
+        others: grid.params.iter().enumerate().filter(|&(k, _)| k != x && k != y).map(|(_, p)| p.name.clone()).collect(),
         x: xs.clone(),
         y: ys.clone(),
         cells,
@@ -216,6 +217,7 @@ fn heatmap_axes(opts: &SweepOptions, names: &[String]) -> Result<Option<(usize, 
         })
     };
     match &opts.heatmap {
+        Some((x, y)) if x == y => Err(InputError::new("--heatmap", format!("needs two different parameters, got {x} twice"))),
         Some((x, y)) => Ok(Some((index(x)?, index(y)?))),
         None if names.len() >= 2 => Ok(Some((0, 1))),
         None => Ok(None),

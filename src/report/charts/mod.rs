@@ -295,7 +295,13 @@ impl Drawing for ParamChart<'_> {
     }
 
     fn title(&self) -> String {
-        format!("{} by {} and {}", self.0.metric, self.0.x_name, self.0.y_name)
+        let map = self.0;
+        let title = format!("{} by {} and {}", map.metric, map.x_name, map.y_name);
+        if map.others.is_empty() {
+            title
+        } else {
+            format!("{title} (best over {})", map.others.join(", "))
+        }
     }
 
     fn size(&self) -> (u32, u32) {

@@ -23,6 +23,8 @@ pub struct ParamMap {
     pub metric: String,
     pub x_name: String,
     pub y_name: String,
+    /// The other swept parameters, over which each cell is the best.
+    pub others: Vec<String>,
     /// The values of each parameter, increasing.
     pub x: Vec<f64>,
     pub y: Vec<f64>,
