@@ -251,3 +251,24 @@ fn a_sweep_stopped_before_any_chunk_writes_nothing() {
     assert_eq!(err.exit_code(), 130);
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_quits_at_once_and_leaves_nothing() {
+    use std::time::Duration;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tradeorch"))
+        .args(["sweep", "-q", "--out", "s", "--param", "fast=2..300", "--param", "slow=3..500", "--constraint", "fast < slow"])
+        .current_dir(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let pid = child.id();
+    let sent = Command::new("sh").args(["-c", &format!("kill -INT {pid}; sleep 0.01; kill -INT {pid}")]).status().unwrap();
+    assert!(sent.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -34,6 +34,7 @@ pub fn write_atomically(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> R
             .map_err(|e| Error::io(format!("creating a temporary folder in {}", parent.display()), e))
     };
     let tmp = temp(".tradeorch-run-")?;
+    let _unfinished = crate::interrupt::unfinished(tmp.path());
     fill(tmp.path())?;
     // The previous run (if any) is moved aside, and deleted when `_previous` is dropped.
     let _previous = if dir.exists() {
