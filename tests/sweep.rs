@@ -95,6 +95,33 @@ fn every_row_equals_the_backtest_of_its_parameters() {
 }
 
 #[test]
+fn rows_equal_backtests_for_a_strategy_with_a_risk_stage_and_policy_parameters() {
+    // rsi_mean_reversion: a stop-loss (so every bar goes through the risk stage) and
+    // parameters used by the policy's expressions rather than by a stage.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rsi");
+    let search = SearchOptions {
+        strategy: Some("rsi_mean_reversion".into()),
+        params: vec!["period=7..21:7".into(), "oversold=25,30".into(), "recovered=50..60:5".into()],
+        ..SearchOptions::default()
+    };
+    commands::sweep(&SweepOptions { search, out: Some(out.clone()), ..SweepOptions::default() }, &AtomicBool::new(false)).unwrap();
+    let rows = read_results(&out, 3);
+    assert_eq!(rows.len(), 18);
+    let strategy = load_strategy("rsi_mean_reversion").unwrap();
+    let exec = strategy.execution(&ExecutionSpec::default()).unwrap();
+    let bars = goog();
+    for (params, _, _, numbers) in &rows {
+        let names = ["period", "oversold", "recovered"].map(String::from);
+        let values: Vec<(String, f64)> = names.into_iter().zip(params.iter().copied()).collect();
+        let stats = orchestrator::backtest(&strategy.with_params(&values).unwrap(), &bars, &exec, true).unwrap().stats;
+        for ((name, want), got) in stats.numbers().iter().zip(numbers) {
+            assert!(same(*want, *got), "{params:?} {name}: backtest {want}, sweep {got}");
+        }
+    }
+}
+
+#[test]
 fn a_row_equals_the_backtest_command_of_a_strategy_file_with_those_parameters() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
