@@ -149,26 +149,8 @@ pub(super) fn padded_range(values: impl IntoIterator<Item = f64>, pad: f64) -> O
     Some(lo - margin..hi + margin)
 }
 
-/// `v` with `decimals` decimals and thousands separated by commas: `12,345.6`.
-pub(super) fn number(v: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(i, f)| (i, f));
-    let mut out = String::new();
-    if v < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
-        out.push('-');
-    }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push('.');
-        out.push_str(frac);
-    }
-    out
-}
+/// Numbers on charts are formatted as in the HTML report: thousands separated by commas.
+pub(super) use crate::report::html::number;
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@ use super::run::{write_text, RunRecord};
 use crate::error::Result;
 pub use compare::{render_comparison, ComparisonPage};
 pub use fmt::escape_html;
+pub(crate) use fmt::number;
 pub use sweep::{dsr_sentence, pbo_sentence, render_sweep, SweepPage};
 pub use walkforward::{efficiency_sentence, render_walkforward, WalkForwardPage};
 
