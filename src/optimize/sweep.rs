@@ -179,7 +179,9 @@ fn hand_on(sink: &mut Sink, rows: &mut Vec<TrialRow>, top: &mut Vec<TrialRow>, k
 
 /// Bar-to-bar returns of an equity curve (0 where undefined, after a wipe-out).
 pub fn bar_returns(equity: &[f64]) -> Vec<f64> {
-    equity.windows(2).map(|w| w[1] / w[0] - 1.0).map(|r| if r.is_nan() { 0.0 } else { r }).collect()
+    let mut returns = crate::metrics::compare::returns(equity);
+    returns.iter_mut().filter(|r| r.is_nan()).for_each(|r| *r = 0.0);
+    returns
 }
 
 fn summarise(equity: &[f64], splits: usize) -> Summary {
