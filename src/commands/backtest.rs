@@ -44,7 +44,7 @@ pub(crate) fn slug(s: &str) -> String {
 }
 
 /// The default run folder name: `<strategy>-<symbol or data file stem>`.
-fn run_name(strategy: &Strategy, bars: &Bars, data: &DataSpec) -> String {
+pub(crate) fn run_name(strategy: &Strategy, bars: &Bars, data: &DataSpec) -> String {
     let data_name = bars.symbol.clone().unwrap_or_else(|| {
         let file = data.path.rsplit(['/', ':']).next().unwrap_or(&data.path);
         file.split('.').next().unwrap_or(file).to_string()

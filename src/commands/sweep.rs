@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde_json::{json, Value};
 
-use super::backtest::slug;
+use super::backtest::run_name;
 use super::{load_run_data, load_strategy, DataChoice, DEFAULT_STRATEGY};
 use crate::data::Bars;
 use crate::engine::{ExecutionConfig, ExecutionSpec};
@@ -128,12 +128,8 @@ impl Search {
 
     /// `reports/<prefix>-<strategy>-<data>`.
     pub fn default_dir(&self, prefix: &str) -> PathBuf {
-        let spec = &self.data_spec;
-        let data_name = self.bars.symbol.clone().unwrap_or_else(|| {
-            let file = spec.path.rsplit(['/', ':']).next().unwrap_or(&spec.path);
-            file.split('.').next().unwrap_or(file).to_string()
-        });
-        Path::new("reports").join(format!("{prefix}-{}-{}", slug(self.strategy.name()), slug(&data_name)))
+        let name = run_name(&self.strategy, &self.bars, &self.data_spec);
+        Path::new("reports").join(format!("{prefix}-{name}"))
     }
 
     /// The data as `path (symbol)`.
@@ -252,6 +248,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
     let runner = Runner::new(strategy, exec.clone(), bars, 0..bars.len(), &search.values(), names);
     let settings = SweepSettings { maximize: maximize.clone(), top: opts.top, pbo_splits: opts.pbo_splits, overfitting: true };
     let dir = opts.out.clone().unwrap_or_else(|| search.default_dir("sweep"));
+    let shared_stages = runner.cache().shared().iter().filter(|&&s| s).count();
     let data_text = search.data_text();
 
     let mut outcome = None;
@@ -305,7 +302,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             "combinations": result.total,
             "completed": result.completed,
             "partial": partial,
-            "shared_stages": runner.cache().shared().iter().filter(|&&s| s).count(),
+            "shared_stages": shared_stages,
             "top": result.top.iter().map(|r| row_json(names, r)).collect::<Vec<_>>(),
             "overfitting": overfitting,
         });
@@ -335,7 +332,6 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             charts: &charts,
         };
         write_text(&tmp.join("report.html"), &report::render_sweep(&page))?;
-        let shared_stages = runner.cache().shared().iter().filter(|&&s| s).count();
         outcome = Some(SweepOutcome { dir: dir.clone(), names: names.clone(), maximize: maximize.clone(), result, partial, shared_stages });
         Ok(())
     })?;
@@ -361,11 +357,7 @@ pub fn sweep_table(outcome: &SweepOutcome) -> String {
         }));
         rows.push(cells);
     }
-    let widths: Vec<usize> = (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
-    for row in &rows {
-        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:>w$}")).collect();
-        let _ = writeln!(out, "{}", line.join("  "));
-    }
+    out.push_str(&report::aligned_rows(&rows));
     if let Some(o) = &r.overfitting {
         let _ = writeln!(out, "\n{}\n\n{}", dsr_sentence(o), pbo_sentence(o));
     }

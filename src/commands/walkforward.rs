@@ -153,11 +153,7 @@ pub fn walkforward_table(outcome: &WalkForwardOutcome) -> String {
         }
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    for row in &rows {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, &w)| format!("{c:>w$}")).collect();
-        let _ = writeln!(out, "{}", cells.join("  "));
-    }
+    out.push_str(&report::aligned_rows(&rows));
     let s = &r.stats;
     let _ = writeln!(
         out,

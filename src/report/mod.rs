@@ -17,4 +17,4 @@ pub use html::{
     write_report, ComparisonPage, SweepPage, WalkForwardPage,
 };
 pub use run::{write_text, EquityRow, RunRecord, TradeRow};
-pub use summary::{summary_rows, summary_table};
+pub use summary::{aligned_rows, summary_rows, summary_table};
