@@ -54,10 +54,7 @@ impl Span {
 
     /// The first bar at or after `to` minus this span (0 when before the start).
     fn before(self, time: &[i64], to: usize) -> usize {
-        match self {
-            Span::Bars(n) => to.saturating_sub(n),
-            _ => self.shift(time, to, false).map_or(0, |t| time.partition_point(|&x| x < t)),
-        }
+        self.shift(time, to, false).map_or(0, |t| time.partition_point(|&x| x < t))
     }
 
     /// The time `span` after (or before) bar `at`; for bar counts, the bar's time itself.
