@@ -14,7 +14,7 @@ use tradeorch::metrics::{self, StatsInput};
 use tradeorch::orchestrator;
 use tradeorch::strategy::Strategy;
 
-use common::{goog, rel_diff, repo_path, slice};
+use common::{goog, rel_diff, repo_path};
 
 const TOLERANCE: f64 = 1e-6;
 
@@ -131,7 +131,7 @@ fn run_scripted(name: &str) {
     let case = load_case(name);
     let all = goog();
     let d = &case["data"];
-    let bars = slice(&all, d["start_row"].as_u64().unwrap() as usize, d["end_row"].as_u64().unwrap() as usize);
+    let bars = all.slice(d["start_row"].as_u64().unwrap() as usize..d["end_row"].as_u64().unwrap() as usize);
     let cfg = exec_config(&case);
     let actions = case["strategy"]["actions"].as_array().unwrap().clone();
     let sim = engine::simulate(&bars, &cfg, 1, |i, broker| {

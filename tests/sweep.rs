@@ -235,25 +235,32 @@ fn bad_sweep_input_is_named_and_leaves_nothing() {
     }
 }
 
+/// Starts a sweep of about 105,000 combinations (several seconds) writing to `dir/s`,
+/// lets it run for 1.2 s, then runs the shell command `signals` with `{pid}` replaced by
+/// its process id; returns the sweep's exit status and how long it took to exit after that.
+#[cfg(unix)]
+fn interrupt_large_sweep(dir: &Path, signals: &str) -> (std::process::ExitStatus, std::time::Duration) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tradeorch"))
+        .args(["sweep", "-q", "--out", "s", "--param", "fast=2..300", "--param", "slow=3..500", "--constraint", "fast < slow", "--pbo-splits", "4"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let sent = Command::new("sh").args(["-c", &signals.replace("{pid}", &child.id().to_string())]).status().unwrap();
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    (status, started.elapsed())
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_leaves_a_complete_partial_result() {
-    use std::time::{Duration, Instant};
     let tmp = tempfile::tempdir().unwrap();
-    // About 105,000 combinations: several seconds, so the interrupt lands mid-sweep.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tradeorch"))
-        .args(["sweep", "-q", "--out", "s", "--param", "fast=2..300", "--param", "slow=3..500", "--constraint", "fast < slow", "--pbo-splits", "4"])
-        .current_dir(tmp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    let sent = Command::new("sh").args(["-c", &format!("kill -INT {}", child.id())]).status().unwrap();
-    assert!(sent.success());
-    let started = Instant::now();
-    let status = child.wait().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(30));
+    let (status, exiting) = interrupt_large_sweep(tmp.path(), "kill -INT {pid}");
+    assert!(exiting < std::time::Duration::from_secs(30));
     assert_eq!(status.code(), Some(130), "an interrupted sweep exits with 130");
     let dir = tmp.path().join("s");
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -282,20 +289,9 @@ fn a_sweep_stopped_before_any_chunk_writes_nothing() {
 #[cfg(unix)]
 #[test]
 fn a_second_ctrl_c_quits_at_once_and_leaves_nothing() {
-    use std::time::Duration;
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tradeorch"))
-        .args(["sweep", "-q", "--out", "s", "--param", "fast=2..300", "--param", "slow=3..500", "--constraint", "fast < slow"])
-        .current_dir(tmp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    let pid = child.id();
-    let sent = Command::new("sh").args(["-c", &format!("kill -INT {pid}; sleep 0.01; kill -INT {pid}")]).status().unwrap();
-    assert!(sent.success());
-    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let (status, _) = interrupt_large_sweep(tmp.path(), "kill -INT {pid}; sleep 0.01; kill -INT {pid}");
+    assert_eq!(status.code(), Some(130));
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }

@@ -15,11 +15,6 @@ pub fn goog() -> Bars {
     load_bars(&repo_path("data/GOOG.csv"), &LoadOptions::default()).expect("GOOG loads")
 }
 
-/// Rows `[start, end)` of `bars`.
-pub fn slice(bars: &Bars, start: usize, end: usize) -> Bars {
-    bars.slice(start..end)
-}
-
 /// Files in `dir`, recursively, as (relative path, bytes), sorted by path.
 pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
