@@ -61,6 +61,11 @@ fn decimals(s: &str) -> usize {
     mantissa.split_once('.').map_or(0, |(_, d)| d.len())
 }
 
+/// Number of combinations of `params` (None when it overflows `usize`).
+fn size(params: &[ParamRange]) -> Option<usize> {
+    params.iter().try_fold(1usize, |acc, p| acc.checked_mul(p.values.len()))
+}
+
 /// The swept parameters and a constraint on their combinations.
 #[derive(Debug, Clone)]
 pub struct Grid {
@@ -90,8 +95,7 @@ impl Grid {
                 return Err(InputError::new("--param", format!("\"{}\" is given twice", p.name)));
             }
         }
-        let total = params.iter().try_fold(1usize, |acc, p| acc.checked_mul(p.values.len()));
-        if total.is_none_or(|t| t > MAX_GRID) {
+        if size(&params).is_none_or(|t| t > MAX_GRID) {
             return Err(InputError::new("--param", format!("the grid has more than {MAX_GRID} combinations")));
         }
         let constraint = constraint
@@ -116,9 +120,9 @@ impl Grid {
         self.constraint.as_ref().map(|(src, _)| src.as_str())
     }
 
-    /// Number of combinations before the constraint.
-    pub fn size(&self) -> usize {
-        self.params.iter().map(|p| p.values.len()).product()
+    /// Number of combinations before the constraint (None when it overflows `usize`).
+    pub fn size(&self) -> Option<usize> {
+        size(&self.params)
     }
 
     /// Whether a combination satisfies the constraint.
@@ -210,7 +214,7 @@ mod tests {
     fn grid_order_and_constraint() {
         let p = vec![ParamRange::parse("fast=1..3").unwrap(), ParamRange::parse("slow=2..3").unwrap()];
         let g = Grid::new(p, Some("fast < slow"), &params(&["fast", "slow"])).unwrap();
-        assert_eq!(g.size(), 6);
+        assert_eq!(g.size(), Some(6));
         assert_eq!(g.combinations(), [[1.0, 2.0], [1.0, 3.0], [2.0, 3.0]]);
     }
 
