@@ -62,11 +62,12 @@ pub fn walkforward(opts: &WalkForwardOptions, stop: &AtomicBool) -> Result<WalkF
     report::write_atomically(&dir, |tmp| {
         let time = &search.bars.time;
         let day = |i: usize| crate::metrics::format_time(time[i])[..10].to_string();
-        let mut csv = csv::Writer::from_path(tmp.join("windows.csv")).map_err(|e| Error::Run(format!("writing windows.csv: {e}")))?;
+        let csv_error = |e: csv::Error| Error::Run(format!("writing windows.csv: {e}"));
+        let mut csv = csv::Writer::from_path(tmp.join("windows.csv")).map_err(csv_error)?;
         let mut header = vec!["window".to_string(), "train_start".into(), "train_end".into(), "test_start".into(), "test_end".into()];
         header.extend(names.iter().cloned());
         header.extend(["trials", "is_return_ann_pct", "is_sharpe_ratio", "oos_return_ann_pct", "oos_sharpe_ratio", "oos_max_drawdown_pct", "oos_trades", "efficiency"].map(String::from));
-        csv.write_record(&header).map_err(|e| Error::Run(format!("writing windows.csv: {e}")))?;
+        csv.write_record(&header).map_err(csv_error)?;
         for (k, w) in result.windows.iter().enumerate() {
             let win = w.window;
             let mut row = vec![(k + 1).to_string(), day(win.train_start), day(win.test_start - 1), day(win.test_start), day(win.test_end - 1)];
@@ -77,7 +78,7 @@ pub fn walkforward(opts: &WalkForwardOptions, stop: &AtomicBool) -> Result<WalkF
             for v in [is.return_ann_pct, is.sharpe_ratio, oos.return_ann_pct, oos.sharpe_ratio, oos.max_drawdown_pct, oos.trades as f64, efficiency] {
                 row.push(if v.is_nan() { String::new() } else { v.to_string() });
             }
-            csv.write_record(&row).map_err(|e| Error::Run(format!("writing windows.csv: {e}")))?;
+            csv.write_record(&row).map_err(csv_error)?;
         }
         csv.flush().map_err(|e| Error::io("writing windows.csv".to_string(), e))?;
 
