@@ -18,16 +18,46 @@ pub fn flag() -> &'static AtomicBool {
 /// Notes that `dir` is being written, until the returned guard is dropped: a second Ctrl-C
 /// removes it before quitting.
 pub fn unfinished(dir: &Path) -> Unfinished {
-    UNFINISHED.lock().unwrap_or_else(|e| e.into_inner()).push(dir.to_path_buf());
+    lock().push(dir.to_path_buf());
     Unfinished(dir.to_path_buf())
 }
 
 /// See [`unfinished`].
 pub struct Unfinished(PathBuf);
 
+impl Unfinished {
+    /// Runs `publish` (which moves the finished folder into place) with no second Ctrl-C able
+    /// to remove the folder meanwhile: the handler waits until it is done, and by then the
+    /// folder is no longer unfinished.
+    pub fn publish<R>(self, publish: impl FnOnce() -> R) -> R {
+        let mut dirs = lock();
+        let result = publish();
+        dirs.retain(|p| p != &self.0);
+        drop(dirs);
+        std::mem::forget(self);
+        result
+    }
+}
+
 impl Drop for Unfinished {
     fn drop(&mut self) {
-        UNFINISHED.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| p != &self.0);
+        lock().retain(|p| p != &self.0);
+    }
+}
+
+fn lock() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes `dir` although other threads may still be writing into it: a file created during
+/// the removal makes it fail, so it is retried. Writers create only files and sub-folders of
+/// existing folders (see [`crate::report::create_subfolder`]), so once gone it stays gone.
+fn remove_while_written(dir: &Path) {
+    for _ in 0..100 {
+        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
 
@@ -36,8 +66,8 @@ impl Drop for Unfinished {
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
-            for dir in UNFINISHED.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                let _ = std::fs::remove_dir_all(dir);
+            for dir in lock().iter() {
+                remove_while_written(dir);
             }
             std::process::exit(130);
         }

@@ -42,13 +42,29 @@ pub fn walkforward(opts: &WalkForwardOptions, stop: &AtomicBool) -> Result<WalkF
     let windows = walkforward::windows(&search.bars.time, train, test, opts.anchored);
     let values = search.values();
     let bar = crate::progress::bar(windows.len() as u64, "walking forward");
-    let result = walk_forward(&search.strategy, &search.exec, &search.bars, &windows, &search.combos, &values, &search.names, &search.maximize, stop, Some(&bar));
+    let result = walk_forward(
+        &search.strategy,
+        &search.exec,
+        &search.bars,
+        &windows,
+        &search.combos,
+        &values,
+        &search.names,
+        &search.maximize,
+        stop,
+        Some(&bar),
+    );
     bar.finish_and_clear();
     let result = result.map_err(|e| match e {
-        Error::Run(m) if m.contains("no walk-forward window") => crate::error::InputError::new("--train", m).into(),
+        Error::Run(m) if m.contains("no walk-forward window") => {
+            crate::error::InputError::new("--train", m).into()
+        }
         e => e,
     })?;
-    let dir = opts.out.clone().unwrap_or_else(|| search.default_dir("walkforward"));
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| search.default_dir("walkforward"));
     let names = &search.names;
     let method = format!(
         "{} windows: train {}, test {}; on each training window, {} ({} combinations), maximising {}; each window's run starts flat and closes its trades at its end.",
@@ -64,33 +80,82 @@ pub fn walkforward(opts: &WalkForwardOptions, stop: &AtomicBool) -> Result<WalkF
         let day = |i: usize| crate::metrics::format_time(time[i])[..10].to_string();
         let csv_error = |e: csv::Error| Error::Run(format!("writing windows.csv: {e}"));
         let mut csv = csv::Writer::from_path(tmp.join("windows.csv")).map_err(csv_error)?;
-        let mut header = vec!["window".to_string(), "train_start".into(), "train_end".into(), "test_start".into(), "test_end".into()];
+        let mut header = vec![
+            "window".to_string(),
+            "train_start".into(),
+            "train_end".into(),
+            "test_start".into(),
+            "test_end".into(),
+        ];
         header.extend(names.iter().cloned());
-        header.extend(["trials", "is_return_ann_pct", "is_sharpe_ratio", "oos_return_ann_pct", "oos_sharpe_ratio", "oos_max_drawdown_pct", "oos_trades", "efficiency"].map(String::from));
+        header.extend(
+            [
+                "trials",
+                "is_return_ann_pct",
+                "is_sharpe_ratio",
+                "oos_return_ann_pct",
+                "oos_sharpe_ratio",
+                "oos_max_drawdown_pct",
+                "oos_trades",
+                "efficiency",
+            ]
+            .map(String::from),
+        );
         csv.write_record(&header).map_err(csv_error)?;
         for (k, w) in result.windows.iter().enumerate() {
             let win = w.window;
-            let mut row = vec![(k + 1).to_string(), day(win.train_start), day(win.test_start - 1), day(win.test_start), day(win.test_end - 1)];
+            let mut row = vec![
+                (k + 1).to_string(),
+                day(win.train_start),
+                day(win.test_start - 1),
+                day(win.test_start),
+                day(win.test_end - 1),
+            ];
             row.extend(w.params.iter().map(|v| v.to_string()));
             row.push(w.trials.to_string());
             let (is, oos) = (&w.in_sample, &w.out_of_sample);
             let efficiency = walkforward::efficiency(oos.return_ann_pct, is.return_ann_pct);
-            for v in [is.return_ann_pct, is.sharpe_ratio, oos.return_ann_pct, oos.sharpe_ratio, oos.max_drawdown_pct, oos.trades as f64, efficiency] {
-                row.push(if v.is_nan() { String::new() } else { v.to_string() });
+            for v in [
+                is.return_ann_pct,
+                is.sharpe_ratio,
+                oos.return_ann_pct,
+                oos.sharpe_ratio,
+                oos.max_drawdown_pct,
+                oos.trades as f64,
+                efficiency,
+            ] {
+                row.push(if v.is_nan() {
+                    String::new()
+                } else {
+                    v.to_string()
+                });
             }
             csv.write_record(&row).map_err(csv_error)?;
         }
-        csv.flush().map_err(|e| Error::io("writing windows.csv".to_string(), e))?;
+        csv.flush()
+            .map_err(|e| Error::io("writing windows.csv".to_string(), e))?;
 
         // The stitched out-of-sample run as a run folder of its own.
         let trades = result.trades.iter().map(|t| TradeRow::new(&result.bars, t));
-        let config = toml::to_string(&search.strategy.file).map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
-        let record = RunRecord::new("out-of-sample", &result.bars, &result.stats, &result.equity, trades, config, &[]);
+        let config = toml::to_string(&search.strategy.file)
+            .map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
+        let record = RunRecord::new(
+            "out-of-sample",
+            &result.bars,
+            &result.stats,
+            &result.equity,
+            trades,
+            config,
+            &[],
+        );
         let oos_dir = tmp.join("oos");
-        std::fs::create_dir_all(&oos_dir).map_err(|e| Error::io(format!("creating {}", oos_dir.display()), e))?;
+        report::create_subfolder(&oos_dir)?;
         record.write_files(&oos_dir)?;
         let charts = report::write_report(&record, &oos_dir, &ChartOptions::default())?;
-        let charts: Vec<_> = charts.into_iter().filter(|c| c.id == "equity" || c.id == "drawdown").collect();
+        let charts: Vec<_> = charts
+            .into_iter()
+            .filter(|c| c.id == "equity" || c.id == "drawdown")
+            .collect();
 
         let windows_json: Vec<_> = result
             .windows
@@ -118,7 +183,8 @@ pub fn walkforward(opts: &WalkForwardOptions, stop: &AtomicBool) -> Result<WalkF
             "efficiency": result.efficiency,
             "efficiency_meaning": efficiency_sentence(result.efficiency),
         });
-        let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Run(format!("cannot write summary.json: {e}")))?;
+        let text = serde_json::to_string_pretty(&summary)
+            .map_err(|e| Error::Run(format!("cannot write summary.json: {e}")))?;
         write_text(&tmp.join("summary.json"), &(text + "\n"))?;
         let data_text = search.data_text();
         let page = WalkForwardPage {
@@ -133,7 +199,11 @@ pub fn walkforward(opts: &WalkForwardOptions, stop: &AtomicBool) -> Result<WalkF
         };
         write_text(&tmp.join("report.html"), &report::render_walkforward(&page))
     })?;
-    Ok(WalkForwardOutcome { dir, names: search.names.clone(), result })
+    Ok(WalkForwardOutcome {
+        dir,
+        names: search.names.clone(),
+        result,
+    })
 }
 
 /// The windows and the overall result, as text for the terminal.
@@ -147,9 +217,21 @@ pub fn walkforward_table(outcome: &WalkForwardOutcome) -> String {
     header.extend(["IS ann %", "IS sharpe", "OOS ann %", "OOS sharpe"].map(String::from));
     rows.push(header);
     for (k, w) in r.windows.iter().enumerate() {
-        let mut row = vec![(k + 1).to_string(), format!("{} – {}", &w.out_of_sample.start[..10], &w.out_of_sample.end[..10])];
+        let mut row = vec![
+            (k + 1).to_string(),
+            format!(
+                "{} – {}",
+                &w.out_of_sample.start[..10],
+                &w.out_of_sample.end[..10]
+            ),
+        ];
         row.extend(w.params.iter().map(|v| v.to_string()));
-        for v in [w.in_sample.return_ann_pct, w.in_sample.sharpe_ratio, w.out_of_sample.return_ann_pct, w.out_of_sample.sharpe_ratio] {
+        for v in [
+            w.in_sample.return_ann_pct,
+            w.in_sample.sharpe_ratio,
+            w.out_of_sample.return_ann_pct,
+            w.out_of_sample.sharpe_ratio,
+        ] {
             row.push(format!("{v:.2}"));
         }
         rows.push(row);

@@ -41,7 +41,11 @@ pub fn periods(dd: &[f64]) -> Vec<DrawdownPeriod> {
         if let Some(p) = prev {
             if i > p + 1 {
                 let depth = dd[p..=i].iter().copied().fold(f64::NAN, f64::max);
-                out.push(DrawdownPeriod { start: p, end: i, depth });
+                out.push(DrawdownPeriod {
+                    start: p,
+                    end: i,
+                    depth,
+                });
             }
         }
         prev = Some(i);

@@ -51,7 +51,11 @@ pub fn sample_moments(returns: &[f64]) -> Moments {
         m3 += d2 * d;
         m4 += d2 * d2;
     }
-    let std = if returns.len() >= 2 { (m2 / (n - 1.0)).sqrt() } else { f64::NAN };
+    let std = if returns.len() >= 2 {
+        (m2 / (n - 1.0)).sqrt()
+    } else {
+        f64::NAN
+    };
     let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
     let skew = if returns.len() >= 3 && m2 > 0.0 {
         m3 / m2.powf(1.5) * (n * (n - 1.0)).sqrt() / (n - 2.0)
@@ -59,11 +63,17 @@ pub fn sample_moments(returns: &[f64]) -> Moments {
         f64::NAN
     };
     let kurtosis = if returns.len() >= 4 && m2 > 0.0 {
-        ((n * n - 1.0) * m4 / (m2 * m2) - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0)) + 3.0
+        ((n * n - 1.0) * m4 / (m2 * m2) - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0))
+            + 3.0
     } else {
         f64::NAN
     };
-    Moments { mean, std, skew, kurtosis }
+    Moments {
+        mean,
+        std,
+        skew,
+        kurtosis,
+    }
 }
 
 /// Inverse of the standard normal CDF, Φ⁻¹(p).
@@ -161,7 +171,13 @@ pub fn expected_max_sharpe(trials: usize, sr_variance: f64) -> f64 {
 /// (normal = 3):
 ///
 /// `PSR = Φ( (SR - SR*) · sqrt(T - 1) / sqrt(1 - skew · SR + (kurtosis - 1)/4 · SR²) )`
-pub fn probabilistic_sharpe_ratio(sr: f64, sr_benchmark: f64, n_obs: usize, skew: f64, kurtosis: f64) -> f64 {
+pub fn probabilistic_sharpe_ratio(
+    sr: f64,
+    sr_benchmark: f64,
+    n_obs: usize,
+    skew: f64,
+    kurtosis: f64,
+) -> f64 {
     let denom = (1.0 - skew * sr + (kurtosis - 1.0) / 4.0 * sr * sr).sqrt();
     normal_cdf((sr - sr_benchmark) * (n_obs as f64 - 1.0).sqrt() / denom)
 }
@@ -175,8 +191,21 @@ pub fn probabilistic_sharpe_ratio(sr: f64, sr_benchmark: f64, n_obs: usize, skew
 /// `sr` is the selected strategy's per-period Sharpe ratio over `n_obs` returns, `skew` and
 /// `kurtosis` (non-excess) are its returns' moments (see [`sample_moments`]), and
 /// `sr_variance` is the variance of the per-period Sharpe ratios across all trials.
-pub fn deflated_sharpe_ratio(sr: f64, trials: usize, sr_variance: f64, n_obs: usize, skew: f64, kurtosis: f64) -> f64 {
-    probabilistic_sharpe_ratio(sr, expected_max_sharpe(trials, sr_variance), n_obs, skew, kurtosis)
+pub fn deflated_sharpe_ratio(
+    sr: f64,
+    trials: usize,
+    sr_variance: f64,
+    n_obs: usize,
+    skew: f64,
+    kurtosis: f64,
+) -> f64 {
+    probabilistic_sharpe_ratio(
+        sr,
+        expected_max_sharpe(trials, sr_variance),
+        n_obs,
+        skew,
+        kurtosis,
+    )
 }
 
 /// Result of [`probability_of_backtest_overfitting`].
@@ -210,10 +239,16 @@ pub struct Pbo {
 ///
 /// Errors: fewer than 2 trials, `splits` zero or odd, series of different lengths, or
 /// fewer rows than `splits`.
-pub fn probability_of_backtest_overfitting(returns: &[Vec<f64>], splits: usize) -> Result<Pbo, String> {
+pub fn probability_of_backtest_overfitting(
+    returns: &[Vec<f64>],
+    splits: usize,
+) -> Result<Pbo, String> {
     let t = returns.first().map_or(0, Vec::len);
     if let Some(k) = returns.iter().position(|r| r.len() != t) {
-        return Err(format!("trial {k} has {} returns, trial 0 has {t}", returns[k].len()));
+        return Err(format!(
+            "trial {k} has {} returns, trial 0 has {t}",
+            returns[k].len()
+        ));
     }
     check_splits(t, splits)?;
     let blocks: Vec<BlockSums> = returns.iter().map(|r| BlockSums::new(r, splits)).collect();
@@ -222,10 +257,14 @@ pub fn probability_of_backtest_overfitting(returns: &[Vec<f64>], splits: usize) 
 
 fn check_splits(len: usize, splits: usize) -> Result<(), String> {
     if splits == 0 || !splits.is_multiple_of(2) {
-        return Err(format!("PBO needs an even, non-zero number of splits, got {splits}"));
+        return Err(format!(
+            "PBO needs an even, non-zero number of splits, got {splits}"
+        ));
     }
     if len < splits {
-        return Err(format!("PBO with {splits} splits needs at least {splits} returns per trial, got {len}"));
+        return Err(format!(
+            "PBO with {splits} splits needs at least {splits} returns per trial, got {len}"
+        ));
     }
     Ok(())
 }
@@ -252,12 +291,20 @@ impl BlockSums {
             .map(|b| {
                 let start = b * size + b.min(extra);
                 let rows = &returns[start..start + size + usize::from(b < extra)];
-                let (sum, squares) = rows.iter().fold((0.0, 0.0), |(s, q), r| (s + (r - shift), q + (r - shift) * (r - shift)));
+                let (sum, squares) = rows.iter().fold((0.0, 0.0), |(s, q), r| {
+                    (s + (r - shift), q + (r - shift) * (r - shift))
+                });
                 (rows.len() as f64, sum, squares)
             })
             .collect::<Vec<_>>();
-        let total = blocks.iter().fold((0.0, 0.0, 0.0), |(n, s, q), b| (n + b.0, s + b.1, q + b.2));
-        BlockSums { shift, blocks, total }
+        let total = blocks
+            .iter()
+            .fold((0.0, 0.0, 0.0), |(n, s, q), b| (n + b.0, s + b.1, q + b.2));
+        BlockSums {
+            shift,
+            blocks,
+            total,
+        }
     }
 
     /// The Sharpe ratio (mean / std, ddof = 1; 0 when the variance is not positive) of all
@@ -266,7 +313,6 @@ impl BlockSums {
         let (n, s, q) = self.total;
         shifted_sharpe(n, s, q, self.shift)
     }
-
 }
 
 /// Sharpe ratio (mean / std, ddof = 1; 0 when the variance is not positive) of `n` returns
@@ -297,7 +343,10 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
     // One contiguous table, trial after trial, of (sum, sum of squares) per block: the
     // C(S, S/2) passes over all trials then stream through memory.
     let counts: Vec<f64> = trials[0].blocks.iter().map(|b| b.0).collect();
-    let sums: Vec<[f64; 2]> = trials.iter().flat_map(|t| t.blocks.iter().map(|b| [b.1, b.2])).collect();
+    let sums: Vec<[f64; 2]> = trials
+        .iter()
+        .flat_map(|t| t.blocks.iter().map(|b| [b.1, b.2]))
+        .collect();
     let mut sets = Vec::new();
     let mut chosen: Vec<usize> = (0..splits / 2).collect();
     loop {
@@ -331,7 +380,11 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
         })
         .collect();
     let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
-    Ok(Pbo { pbo: overfit as f64 / logits.len() as f64, combinations: logits.len(), logits })
+    Ok(Pbo {
+        pbo: overfit as f64 / logits.len() as f64,
+        combinations: logits.len(),
+        logits,
+    })
 }
 
 /// Advances `c` (strictly increasing indices below `n`) to the next combination in
@@ -387,7 +440,11 @@ mod tests {
     fn normal_quantile_edges() {
         assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
         assert_eq!(normal_quantile(1.0), f64::INFINITY);
-        assert!(normal_quantile(-0.1).is_nan() && normal_quantile(1.1).is_nan() && normal_quantile(f64::NAN).is_nan());
+        assert!(
+            normal_quantile(-0.1).is_nan()
+                && normal_quantile(1.1).is_nan()
+                && normal_quantile(f64::NAN).is_nan()
+        );
         assert!(normal_quantile(f64::MIN_POSITIVE).is_finite());
     }
 
@@ -400,7 +457,10 @@ mod tests {
         assert!((sr0 - 0.1132).abs() < 1e-4, "{sr0}");
         let dsr = deflated_sharpe_ratio(2.5 / 250f64.sqrt(), 100, 0.5 / 250.0, 1250, -3.0, 10.0);
         assert!((dsr - 0.9004).abs() < 1e-4, "{dsr}");
-        assert_eq!(dsr, probabilistic_sharpe_ratio(2.5 / 250f64.sqrt(), sr0, 1250, -3.0, 10.0));
+        assert_eq!(
+            dsr,
+            probabilistic_sharpe_ratio(2.5 / 250f64.sqrt(), sr0, 1250, -3.0, 10.0)
+        );
         assert_eq!(expected_max_sharpe(1, 0.3), 0.0);
         assert!(expected_max_sharpe(0, 0.3).is_nan());
     }

@@ -12,7 +12,11 @@ pub fn covariance(a: &[f64], b: &[f64]) -> f64 {
 
 /// [`covariance`] when both means are already known.
 pub fn covariance_of(a: &[f64], b: &[f64], mean_a: f64, mean_b: f64) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - mean_a) * (y - mean_b)).sum::<f64>() / (a.len() as f64 - 1.0)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - mean_a) * (y - mean_b))
+        .sum::<f64>()
+        / (a.len() as f64 - 1.0)
 }
 
 /// Sample variance (ddof = 1), two-pass.

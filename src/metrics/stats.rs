@@ -178,7 +178,10 @@ pub struct StatsInput<'a> {
 
 /// Formats a timestamp as `YYYY-MM-DD HH:MM:SS`.
 pub fn format_time(ns: i64) -> String {
-    chrono::DateTime::from_timestamp_nanos(ns).naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()
+    chrono::DateTime::from_timestamp_nanos(ns)
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 fn max(xs: impl IntoIterator<Item = f64>) -> f64 {
@@ -213,7 +216,11 @@ struct Growth {
 
 impl Growth {
     fn of(returns: &[f64]) -> Self {
-        let mut g = Growth { ruined: false, product: 1.0, sum: -0.0 };
+        let mut g = Growth {
+            ruined: false,
+            product: 1.0,
+            sum: -0.0,
+        };
         for &r in returns {
             g.ruined |= r + 1.0 <= 0.0;
             g.product *= r + 1.0;
@@ -287,7 +294,10 @@ fn spread(rets: &[f64], m: f64) -> (f64, f64) {
         squares += (r - m) * (r - m);
         losses += r.min(0.0).powi(2);
     }
-    (squares / (rets.len() as f64 - 1.0), (losses / rets.len() as f64).sqrt())
+    (
+        squares / (rets.len() as f64 - 1.0),
+        (losses / rets.len() as f64).sqrt(),
+    )
 }
 
 /// What the statistics need to know about the bars alone (not the run), worked out once per
@@ -325,7 +335,9 @@ impl StatsContext {
             ReturnPeriod::Day => 252.0,
         };
         let keys: Vec<i64> = time.iter().map(|&t| period.key(t)).collect();
-        let period_ends = (0..n).filter(|&i| i + 1 == n || keys[i + 1] != keys[i]).collect();
+        let period_ends = (0..n)
+            .filter(|&i| i + 1 == n || keys[i + 1] != keys[i])
+            .collect();
         let close_log_returns = log_returns(close);
         StatsContext {
             start: format_time(time[0]),
@@ -344,7 +356,10 @@ impl StatsContext {
 /// Period returns of the equity: its last value in each period, then percent change.
 fn period_returns(context: &StatsContext, equity: &[f64]) -> Vec<f64> {
     let ends = &context.period_ends;
-    ends.windows(2).map(|w| equity[w[1]] / equity[w[0]] - 1.0).filter(|r| !r.is_nan()).collect()
+    ends.windows(2)
+        .map(|w| equity[w[1]] / equity[w[0]] - 1.0)
+        .filter(|r| !r.is_nan())
+        .collect()
 }
 
 /// Sample covariance over variance (ddof cancels): the CAPM beta of the equity's log returns
@@ -355,7 +370,12 @@ fn beta(pass: &EquityPass, context: &StatsContext) -> f64 {
         return f64::NAN;
     }
     let mean_y = pass.log_sum / y.len() as f64;
-    covariance_of(y, &context.close_log_returns, mean_y, context.close_log_mean) / context.close_log_variance
+    covariance_of(
+        y,
+        &context.close_log_returns,
+        mean_y,
+        context.close_log_mean,
+    ) / context.close_log_variance
 }
 
 /// Bar-to-bar log returns; an unchanged value (a flat equity curve out of the market) skips
@@ -385,7 +405,10 @@ fn duration_stats(durations: &[i64], unit: i64) -> (f64, f64) {
     let max = *durations.iter().max().expect("non-empty");
     let sum: i128 = durations.iter().map(|&d| d as i128).sum();
     let mean = (sum / durations.len() as i128) as i64;
-    (days(calendar::ceil_to(max, unit)), days(calendar::ceil_to(mean, unit)))
+    (
+        days(calendar::ceil_to(max, unit)),
+        days(calendar::ceil_to(mean, unit)),
+    )
 }
 
 /// Computes every statistic.
@@ -397,7 +420,13 @@ pub fn compute(input: StatsInput) -> Stats {
 /// (the same result as [`compute`], faster when many runs share the bars; `context` must be
 /// of `input.time` and `input.close`).
 pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
-    let StatsInput { time, close, equity, trades, first_trading_bar } = input;
+    let StatsInput {
+        time,
+        close,
+        equity,
+        trades,
+        first_trading_bar,
+    } = input;
     let n = equity.len();
     let (e0, e_last) = (equity[0], equity[n - 1]);
     let (duration, unit, annual_periods) = (context.duration, context.unit, context.annual_periods);
@@ -406,18 +435,33 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let pass = EquityPass::of(equity);
     let dd = &pass.drawdown;
     let periods = drawdown::periods(dd);
-    let max_dd = if pass.max_drawdown.is_nan() { 0.0 } else { pass.max_drawdown };
+    let max_dd = if pass.max_drawdown.is_nan() {
+        0.0
+    } else {
+        pass.max_drawdown
+    };
     let avg_dd = if periods.is_empty() {
-        mean(&dd.iter().copied().filter(|&d| d != 0.0 && !d.is_nan()).collect::<Vec<_>>())
+        mean(
+            &dd.iter()
+                .copied()
+                .filter(|&d| d != 0.0 && !d.is_nan())
+                .collect::<Vec<_>>(),
+        )
     } else {
         mean(&periods.iter().map(|p| p.depth).collect::<Vec<_>>())
     };
-    let dd_durations: Vec<i64> = periods.iter().map(|p| time[p.end] - time[p.start]).collect();
+    let dd_durations: Vec<i64> = periods
+        .iter()
+        .map(|p| time[p.end] - time[p.start])
+        .collect();
     let (max_dd_dur, avg_dd_dur) = duration_stats(&dd_durations, unit);
 
     // Exposure: bars with a position, entry and exit bar inclusive (the union of the trades'
     // spans).
-    let mut spans: Vec<(usize, usize)> = trades.iter().map(|t| (t.entry_bar, t.exit_bar.unwrap_or(n - 1))).collect();
+    let mut spans: Vec<(usize, usize)> = trades
+        .iter()
+        .map(|t| (t.entry_bar, t.exit_bar.unwrap_or(n - 1)))
+        .collect();
     spans.sort_unstable();
     let (mut in_market, mut covered_to) = (0, 0);
     for (entry, exit) in spans {
@@ -435,9 +479,15 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let g = growth.geometric_mean(&rets); // NaN without any period return
     let ann_return = (1.0 + g).powf(annual_periods) - 1.0;
     let (var, downside) = spread(&rets, growth.sum / rets.len() as f64);
-    let volatility = ((var + (1.0 + g).powi(2)).powf(annual_periods) - (1.0 + g).powf(2.0 * annual_periods)).sqrt();
+    let volatility = ((var + (1.0 + g).powi(2)).powf(annual_periods)
+        - (1.0 + g).powf(2.0 * annual_periods))
+    .sqrt();
     let years = duration as f64 / DAY_NS as f64 / 365.25;
-    let cagr = if years == 0.0 { f64::NAN } else { (e_last / e0).powf(1.0 / years) - 1.0 };
+    let cagr = if years == 0.0 {
+        f64::NAN
+    } else {
+        (e_last / e0).powf(1.0 / years) - 1.0
+    };
     let sortino = ann_return / (downside * annual_periods.sqrt());
 
     let c0 = close[first_trading_bar];
@@ -490,12 +540,21 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
         win_rate_pct: win_rate * 100.0,
         best_trade_pct: max(returns.iter().copied()) * 100.0,
         worst_trade_pct: min(returns.iter().copied()) * 100.0,
-        avg_trade_pct: if n_trades == 0 { f64::NAN } else { geometric_mean(&returns) * 100.0 },
+        avg_trade_pct: if n_trades == 0 {
+            f64::NAN
+        } else {
+            geometric_mean(&returns) * 100.0
+        },
         max_trade_duration_days: max_trade_dur,
         avg_trade_duration_days: avg_trade_dur,
         profit_factor: gains / nonzero(drops.abs()),
         expectancy_pct: mean(&returns) * 100.0,
-        sqn: (n_trades as f64).sqrt() * mean(&pnl) / nonzero(if n_trades < 2 { f64::NAN } else { variance(&pnl).sqrt() }),
+        sqn: (n_trades as f64).sqrt() * mean(&pnl)
+            / nonzero(if n_trades < 2 {
+                f64::NAN
+            } else {
+                variance(&pnl).sqrt()
+            }),
         kelly_criterion: win_rate - (1.0 - win_rate) / (mean(&wins) / -mean(&losses)),
     }
 }
@@ -506,7 +565,13 @@ mod tests {
 
     #[test]
     fn numbers_are_the_json_fields_but_start_and_end() {
-        let s = compute(StatsInput { time: &[0, DAY_NS], close: &[100.0, 101.0], equity: &[1e4, 1.1e4], trades: &[], first_trading_bar: 0 });
+        let s = compute(StatsInput {
+            time: &[0, DAY_NS],
+            close: &[100.0, 101.0],
+            equity: &[1e4, 1.1e4],
+            trades: &[],
+            first_trading_bar: 0,
+        });
         let json = serde_json::to_value(&s).unwrap();
         let object = json.as_object().unwrap();
         assert_eq!(object.len(), NUMERIC_STATS + 2);
@@ -522,9 +587,17 @@ mod tests {
 
     #[test]
     fn a_single_bar_has_undefined_period_statistics() {
-        let s = compute(StatsInput { time: &[0], close: &[100.0], equity: &[10_000.0], trades: &[], first_trading_bar: 0 });
+        let s = compute(StatsInput {
+            time: &[0],
+            close: &[100.0],
+            equity: &[10_000.0],
+            trades: &[],
+            first_trading_bar: 0,
+        });
         assert_eq!(s.return_pct, 0.0);
-        assert!(s.return_ann_pct.is_nan() && s.volatility_ann_pct.is_nan() && s.sharpe_ratio.is_nan());
+        assert!(
+            s.return_ann_pct.is_nan() && s.volatility_ann_pct.is_nan() && s.sharpe_ratio.is_nan()
+        );
         assert!(s.cagr_pct.is_nan() && s.beta.is_nan() && s.win_rate_pct.is_nan());
         assert_eq!(s.commissions, 0.0);
         assert!(s.commissions.is_sign_positive());

@@ -15,7 +15,6 @@ mod params;
 mod style;
 mod trades;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
@@ -54,48 +53,79 @@ pub fn render_svg(record: &RunRecord, opts: &ChartOptions) -> Result<Vec<Chart>>
     KINDS
         .par_iter()
         .map(|&kind| {
-            let chart = RunChart { kind, data: &data, opts };
-            Ok(Chart { id: chart.id(), title: chart.title(), svg: chart.svg()? })
+            let chart = RunChart {
+                kind,
+                data: &data,
+                opts,
+            };
+            Ok(Chart {
+                id: chart.id(),
+                title: chart.title(),
+                svg: chart.svg()?,
+            })
         })
         .collect()
 }
 
-/// Writes every chart as `<dir>/<id>.png` and `<dir>/<id>.svg` (creating `dir`); returns the
+/// Writes every chart as `<dir>/<id>.png` and `<dir>/<id>.svg` (creating `dir` in its existing
+/// parent); returns the
 /// charts, with the SVG text written (each chart is drawn once per format).
 pub fn write_and_render(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<Chart>> {
-    create(dir)?;
+    super::create_subfolder(dir)?;
     let data = ChartData::new(record);
-    KINDS.par_iter().map(|&kind| RunChart { kind, data: &data, opts }.write(dir)).collect()
+    KINDS
+        .par_iter()
+        .map(|&kind| {
+            RunChart {
+                kind,
+                data: &data,
+                opts,
+            }
+            .write(dir)
+        })
+        .collect()
 }
 
 /// As [`write_and_render`], returning the paths written.
 pub fn write_charts(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>> {
     let charts = write_and_render(record, dir, opts)?;
-    Ok(charts.iter().flat_map(|c| ["png", "svg"].map(|ext| dir.join(format!("{}.{ext}", c.id)))).collect())
+    Ok(charts
+        .iter()
+        .flat_map(|c| ["png", "svg"].map(|ext| dir.join(format!("{}.{ext}", c.id))))
+        .collect())
 }
 
 /// Writes the comparison charts — every curve's equity (`compare_equity`) and drawdown
 /// (`compare_drawdown`) over bar `times` (ns) — as PNG and SVG files into `dir`; returns
 /// them with their SVG text.
 pub fn write_overlay_charts(times: &[i64], curves: &[Curve], dir: &Path) -> Result<Vec<Chart>> {
-    create(dir)?;
+    super::create_subfolder(dir)?;
     let x = days(times);
-    OVERLAYS.iter().map(|&kind| OverlayChart { kind, x: &x, curves }.write(dir)).collect()
+    OVERLAYS
+        .iter()
+        .map(|&kind| {
+            OverlayChart {
+                kind,
+                x: &x,
+                curves,
+            }
+            .write(dir)
+        })
+        .collect()
 }
 
 /// Writes the parameter heatmap of a sweep as `<dir>/param_heatmap.png` and `.svg`; returns
 /// it with its SVG text.
 pub fn write_param_heatmap(map: &ParamMap, dir: &Path) -> Result<Chart> {
-    create(dir)?;
+    super::create_subfolder(dir)?;
     ParamChart(map).write(dir)
 }
 
-fn create(dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))
-}
-
 fn days(times: &[i64]) -> Vec<f64> {
-    times.iter().map(|&t| t as f64 / crate::metrics::calendar::DAY_NS as f64).collect()
+    times
+        .iter()
+        .map(|&t| t as f64 / crate::metrics::calendar::DAY_NS as f64)
+        .collect()
 }
 
 /// The comparison charts, in report order.
@@ -195,7 +225,8 @@ trait Drawing {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
-            self.draw(&root, style::SVG_LINE).map_err(|e| self.error(e))?;
+            self.draw(&root, style::SVG_LINE)
+                .map_err(|e| self.error(e))?;
         }
         Ok(svg)
     }
@@ -206,9 +237,14 @@ trait Drawing {
         let png = dir.join(format!("{}.png", self.id()));
         {
             let root = BitMapBackend::new(&png, self.size()).into_drawing_area();
-            self.draw(&root, style::PNG_LINE).map_err(|e| self.error(e))?;
+            self.draw(&root, style::PNG_LINE)
+                .map_err(|e| self.error(e))?;
         }
-        let chart = Chart { id: self.id(), title: self.title(), svg: self.svg()? };
+        let chart = Chart {
+            id: self.id(),
+            title: self.title(),
+            svg: self.svg()?,
+        };
         super::run::write_text(&dir.join(format!("{}.svg", self.id())), &chart.svg)?;
         Ok(chart)
     }
@@ -240,7 +276,9 @@ impl Drawing for RunChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
         let (data, opts) = (self.data, self.opts);
         root.fill(&style::BACKGROUND)?;
-        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
+        let area = root
+            .margin(8, 0, 0, 0)
+            .titled(&self.title(), style::title_font())?;
         match self.kind {
             Kind::Equity => lines::equity(&area, data, opts.log_scale, line),
             Kind::Drawdown => lines::drawdown(&area, data, line),
@@ -277,7 +315,9 @@ impl Drawing for OverlayChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
         root.fill(&style::BACKGROUND)?;
-        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
+        let area = root
+            .margin(8, 0, 0, 0)
+            .titled(&self.title(), style::title_font())?;
         match self.kind {
             Overlay::Equity => overlay::equity(&area, self.x, self.curves, line),
             Overlay::Drawdown => overlay::drawdowns(&area, self.x, self.curves, line),
@@ -310,7 +350,9 @@ impl Drawing for ParamChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, _line: u32) -> DrawResult<DB> {
         root.fill(&style::BACKGROUND)?;
-        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
+        let area = root
+            .margin(8, 0, 0, 0)
+            .titled(&self.title(), style::title_font())?;
         params::draw(&area, self.0)?;
         root.present()
     }
