@@ -7,7 +7,7 @@
 //! shipped strategies under 1 s wall time (issue #4).
 //! The SMA-crossover sweep of issue #5 (fast 2..100 × slow fast+1..200, 14,751
 //! combinations, 0.2 % commission) in-process, and its parts: one combination, re-resolving
-//! the strategy, the statistics. The whole `tradeorch sweep` process and the peers
+//! the strategy, the statistics, the PBO of its 14,751 trials. The whole `tradeorch sweep` process and the peers
 //! (vectorbt, backtesting.py) are timed by `benches/sweep.sh` and `benches/peers/`.
 //! The whole `tradeorch backtest` process is timed by `benches/process.sh`.
 
@@ -149,6 +149,7 @@ fn reports(c: &mut Criterion) {
 fn sweep_grid(c: &mut Criterion) {
     use std::sync::atomic::AtomicBool;
     use tradeorch::engine::ExecutionSpec;
+    use tradeorch::metrics::overfitting::{pbo_from_blocks, BlockSums};
     use tradeorch::metrics::StatsContext;
     use tradeorch::optimize::{sweep, Grid, ParamRange, Runner, SweepSettings};
 
@@ -214,6 +215,18 @@ fn sweep_grid(c: &mut Criterion) {
         b.iter(|| strategy.with_params(black_box(&pairs)).unwrap())
     });
     let run = runner.run(&[10.0, 20.0]).unwrap();
+    // PBO of the sweep: 14,751 trials' block sums, C(12, 6) = 924 block sets.
+    let blocks: Vec<BlockSums> = (0..14_751)
+        .map(|k| {
+            let returns: Vec<f64> = (0..2_147)
+                .map(|i| ((i * 7 + k * 13) % 101) as f64 * 1e-4 - 5e-3)
+                .collect();
+            BlockSums::new(&returns, 12)
+        })
+        .collect();
+    c.bench_function("pbo_14751_trials_12_splits", |b| {
+        b.iter(|| pbo_from_blocks(black_box(&blocks)).unwrap())
+    });
     let context = StatsContext::new(&bars.time, &bars.close);
     c.bench_function("statistics_one_run", |b| {
         b.iter(|| orchestrator::statistics(black_box(&bars), &context, &run.simulation, 20))

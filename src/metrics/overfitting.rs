@@ -311,19 +311,38 @@ impl BlockSums {
     /// the returns.
     pub fn sharpe(&self) -> f64 {
         let (n, s, q) = self.total;
-        shifted_sharpe(n, s, q, self.shift)
+        SharpeOfSize::new(n).of(s, q, self.shift)
     }
 }
 
-/// Sharpe ratio (mean / std, ddof = 1; 0 when the variance is not positive) of `n` returns
-/// whose sum and sum of squares, less `shift` each, are `s` and `q`.
-fn shifted_sharpe(n: f64, s: f64, q: f64, shift: f64) -> f64 {
-    let mean = s / n;
-    let var = (q - s * mean) / (n - 1.0);
-    if var > 0.0 {
-        (mean + shift) / var.sqrt()
-    } else {
-        0.0
+/// Sharpe ratios (mean / std, ddof = 1; 0 when the variance is not positive) of samples of
+/// one size: with its reciprocals worked out once, each costs one division and one root.
+#[derive(Debug, Clone, Copy)]
+struct SharpeOfSize {
+    inv_n: f64,
+    inv_dof: f64,
+}
+
+impl SharpeOfSize {
+    fn new(n: f64) -> Self {
+        SharpeOfSize {
+            inv_n: 1.0 / n,
+            inv_dof: 1.0 / (n - 1.0),
+        }
+    }
+
+    /// The Sharpe ratio of returns whose sum and sum of squares, less `shift` each, are `s`
+    /// and `q`.
+    fn of(self, s: f64, q: f64, shift: f64) -> f64 {
+        let mean = s * self.inv_n;
+        let var = (q - s * mean) * self.inv_dof;
+        // Both sides are computed and one chosen, so that loops of this vectorise.
+        let sharpe = (mean + shift) / var.sqrt();
+        if var > 0.0 {
+            sharpe
+        } else {
+            0.0
+        }
     }
 }
 
@@ -336,17 +355,16 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
         return Err(format!("PBO needs at least 2 trials, got {n}"));
     }
     let splits = trials[0].blocks.len();
-    if trials.iter().any(|t| t.blocks.len() != splits) {
-        return Err("trials cut into different numbers of blocks".into());
+    let rows = |t: &BlockSums| t.blocks.iter().map(|b| b.0).collect::<Vec<_>>();
+    let first = rows(&trials[0]);
+    if trials
+        .iter()
+        .any(|t| t.blocks.len() != splits || rows(t) != first)
+    {
+        return Err("trials cut into different blocks".into());
     }
     check_splits(splits, splits)?;
-    // One contiguous table, trial after trial, of (sum, sum of squares) per block: the
-    // C(S, S/2) passes over all trials then stream through memory.
-    let counts: Vec<f64> = trials[0].blocks.iter().map(|b| b.0).collect();
-    let sums: Vec<[f64; 2]> = trials
-        .iter()
-        .flat_map(|t| t.blocks.iter().map(|b| [b.1, b.2]))
-        .collect();
+    let table = Columns::new(trials);
     let mut sets = Vec::new();
     let mut chosen: Vec<usize> = (0..splits / 2).collect();
     loop {
@@ -357,27 +375,10 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
     }
     let logits: Vec<f64> = sets
         .par_iter()
-        .map(|in_sample| {
-            let n_is: f64 = in_sample.iter().map(|&b| counts[b]).sum();
-            let (mut best, mut best_is, mut oos) = (0, f64::NEG_INFINITY, Vec::with_capacity(n));
-            for (k, (t, blocks)) in trials.iter().zip(sums.chunks_exact(splits)).enumerate() {
-                let (mut s, mut q) = (0.0, 0.0);
-                for &b in in_sample {
-                    s += blocks[b][0];
-                    q += blocks[b][1];
-                }
-                let (tn, ts, tq) = t.total;
-                let is_sr = shifted_sharpe(n_is, s, q, t.shift);
-                let oos_sr = shifted_sharpe(tn - n_is, ts - s, tq - q, t.shift);
-                if k == 0 || is_sr > best_is {
-                    (best, best_is) = (k, is_sr);
-                }
-                oos.push(oos_sr);
-            }
-            let rank = 1 + oos.iter().filter(|&&s| s < oos[best]).count();
-            let w = rank as f64 / (n + 1) as f64;
-            (w / (1.0 - w)).ln()
-        })
+        .map_init(
+            || Split::new(n),
+            |split, in_sample| split.logit(&table, in_sample),
+        )
         .collect();
     let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
     Ok(Pbo {
@@ -385,6 +386,105 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
         combinations: logits.len(),
         logits,
     })
+}
+
+/// The trials' block sums as columns (one value per trial, contiguous), so that each block
+/// set is a few passes over flat arrays that the compiler turns into vector instructions.
+struct Columns {
+    /// Rows per block (those of trial 0).
+    counts: Vec<f64>,
+    /// Per block: every trial's shifted sum, and shifted sum of squares.
+    sums: Vec<Vec<f64>>,
+    squares: Vec<Vec<f64>>,
+    /// Rows in all blocks.
+    total_count: f64,
+    /// Per trial: its totals over all blocks, and its shift.
+    total_sum: Vec<f64>,
+    total_squares: Vec<f64>,
+    shift: Vec<f64>,
+}
+
+impl Columns {
+    fn new(trials: &[BlockSums]) -> Self {
+        let column = |f: &dyn Fn(&BlockSums) -> f64| trials.iter().map(f).collect::<Vec<f64>>();
+        let blocks = 0..trials[0].blocks.len();
+        Columns {
+            counts: trials[0].blocks.iter().map(|b| b.0).collect(),
+            sums: blocks.clone().map(|b| column(&|t| t.blocks[b].1)).collect(),
+            squares: blocks.map(|b| column(&|t| t.blocks[b].2)).collect(),
+            total_count: trials[0].total.0,
+            total_sum: column(&|t| t.total.1),
+            total_squares: column(&|t| t.total.2),
+            shift: column(&|t| t.shift),
+        }
+    }
+}
+
+/// Work space for one block set: the trials' in-sample sums and both Sharpe ratios.
+struct Split {
+    sum: Vec<f64>,
+    squares: Vec<f64>,
+    in_sample: Vec<f64>,
+    out_of_sample: Vec<f64>,
+}
+
+impl Split {
+    fn new(trials: usize) -> Self {
+        let zeros = vec![0.0; trials];
+        Split {
+            sum: zeros.clone(),
+            squares: zeros.clone(),
+            in_sample: zeros.clone(),
+            out_of_sample: zeros,
+        }
+    }
+
+    /// λ for the block set `blocks` in sample (see [`probability_of_backtest_overfitting`]).
+    fn logit(&mut self, t: &Columns, blocks: &[usize]) -> f64 {
+        let n_is: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
+        self.sum.fill(0.0);
+        self.squares.fill(0.0);
+        for &b in blocks {
+            add(&mut self.sum, &t.sums[b]);
+            add(&mut self.squares, &t.squares[b]);
+        }
+        let (in_sample, out_of_sample) = (
+            SharpeOfSize::new(n_is),
+            SharpeOfSize::new(t.total_count - n_is),
+        );
+        let rows = self.sum.iter().zip(&self.squares).zip(&t.shift);
+        for (sr, ((&s, &q), &shift)) in self.in_sample.iter_mut().zip(rows) {
+            *sr = in_sample.of(s, q, shift);
+        }
+        let rows = self.sum.iter().zip(&self.squares).zip(&t.shift);
+        let totals = t.total_sum.iter().zip(&t.total_squares);
+        for (sr, (((&s, &q), &shift), (&ts, &tq))) in
+            self.out_of_sample.iter_mut().zip(rows.zip(totals))
+        {
+            *sr = out_of_sample.of(ts - s, tq - q, shift);
+        }
+        // The first trial with the highest in-sample Sharpe ratio (NaN never wins).
+        let mut best = 0;
+        for (k, &sr) in self.in_sample.iter().enumerate().skip(1) {
+            if sr > self.in_sample[best] {
+                best = k;
+            }
+        }
+        let target = self.out_of_sample[best];
+        let below = self
+            .out_of_sample
+            .iter()
+            .map(|&s| usize::from(s < target))
+            .sum::<usize>();
+        let w = (1 + below) as f64 / (self.sum.len() + 1) as f64;
+        (w / (1.0 - w)).ln()
+    }
+}
+
+fn add(to: &mut [f64], column: &[f64]) {
+    for (x, y) in to.iter_mut().zip(column) {
+        *x += y;
+    }
 }
 
 /// Advances `c` (strictly increasing indices below `n`) to the next combination in
