@@ -349,3 +349,44 @@ fn a_wiped_out_account_stops_the_run_with_zero_equity() {
     assert_eq!(&sim.equity[3..], &[0.0, 0.0, 0.0]);
     assert_eq!(sim.cash, 0.0);
 }
+
+#[test]
+fn deciding_only_at_active_bars_gives_the_every_bar_run() {
+    // A short entered at bar 1 is wiped out at bar 5, between decisions at bars 1 and 7;
+    // another run reverses at bar 3 and survives.
+    let rising = [
+        FLAT,
+        FLAT,
+        FLAT,
+        (110.0, 111.0, 109.0, 110.0),
+        FLAT,
+        (250.0, 260.0, 240.0, 250.0),
+        FLAT,
+        FLAT,
+        FLAT,
+    ];
+    let b = bars(&rising);
+    for (decisions, orders) in [
+        (vec![1, 7], vec![(1, -1.0)]),
+        (vec![1, 3, 7], vec![(1, -1.0), (3, 1.0)]),
+    ] {
+        let decide = |i: usize, broker: &mut Broker| {
+            if let Some(&(_, fraction)) = orders.iter().find(|(at, _)| *at == i) {
+                broker.submit(&OrderRequest::market(Size::Fraction(fraction)))?;
+            }
+            Ok(())
+        };
+        let active: Vec<bool> = (0..b.len()).map(|i| decisions.contains(&i)).collect();
+        let every = engine::simulate(&b, &cfg(), 1, decide).unwrap();
+        let some = engine::simulate_active(&b, &cfg(), 1, Some(&active), decide).unwrap();
+        assert_eq!(some, every, "decisions at {decisions:?}");
+    }
+    let wiped = engine::simulate(&b, &cfg(), 1, |i, broker| {
+        if i == 1 {
+            broker.submit(&OrderRequest::market(Size::Fraction(-1.0)))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert!(wiped.wiped_out && wiped.equity[5] == 0.0 && wiped.equity[4] > 0.0);
+}

@@ -192,6 +192,34 @@ impl<'a> Broker<'a> {
         Ok(self.equity())
     }
 
+    /// Moves through `bars` while no order waits, writing the equity at each close into
+    /// `equity` (the same values [`Broker::step`] gives). Stops before the first bar whose
+    /// equity is not positive, for `step` to handle; returns where it stopped.
+    pub(crate) fn mark_to_market(
+        &mut self,
+        bars: std::ops::Range<usize>,
+        equity: &mut [f64],
+    ) -> usize {
+        debug_assert!(self.orders.is_empty());
+        let size: f64 = self.trades.iter().map(|t| t.size).sum();
+        let cost: f64 = self.trades.iter().map(|t| t.size * t.entry_price).sum();
+        let close = &self.bars.close;
+        for i in bars.clone() {
+            let e = self.cash + (close[i] * size - cost);
+            if e <= 0.0 {
+                return i;
+            }
+            self.bar = i;
+            equity[i] = e;
+        }
+        bars.end
+    }
+
+    /// True when orders wait to be filled.
+    pub(crate) fn has_orders(&self) -> bool {
+        !self.orders.is_empty()
+    }
+
     /// Closes every open trade at the current close and zeroes cash (equity hit zero).
     ///
     /// Like backtesting.py, it closes trades while iterating over them, so every other

@@ -63,7 +63,16 @@ where
     let mut broker = Broker::new(bars, cfg);
     let mut equity = vec![f64::NAN; n];
     let mut wiped_out = false;
-    for i in start..n {
+    let mut i = start;
+    while i < n {
+        if let Some(active) = active.filter(|_| !broker.has_orders()) {
+            // Up to the next decision, with no order to fill, only the equity changes.
+            let next = active[i..].iter().position(|&a| a).map_or(n, |k| i + k);
+            i = broker.mark_to_market(i..next, &mut equity);
+            if i == n {
+                break;
+            }
+        }
         let e = broker.step(i)?;
         equity[i] = e;
         if e <= 0.0 {
@@ -75,6 +84,7 @@ where
         if active.is_none_or(|a| a[i]) {
             decide(i, &mut broker)?;
         }
+        i += 1;
     }
     if !wiped_out && cfg.finalize_trades && start < n {
         broker.queue_final_closes();
