@@ -31,26 +31,53 @@ pub struct DrawdownPeriod {
 /// The drawdown periods: spans between consecutive bars with zero drawdown (the last bar
 /// also closes a span) that contain at least one bar in drawdown.
 pub fn periods(dd: &[f64]) -> Vec<DrawdownPeriod> {
-    let last = dd.len().saturating_sub(1);
-    let mut out = Vec::new();
-    let mut prev: Option<usize> = None;
-    for (i, &d) in dd.iter().enumerate() {
-        if d != 0.0 && i != last {
-            continue;
+    let mut finder = PeriodFinder::new(dd.len());
+    dd.iter()
+        .enumerate()
+        .filter_map(|(i, &d)| finder.push(i, d))
+        .collect()
+}
+
+/// Finds the drawdown periods of [`periods`] one bar at a time.
+#[derive(Debug, Clone)]
+pub struct PeriodFinder {
+    last: usize,
+    /// The last bar with zero drawdown so far.
+    high: Option<usize>,
+    /// The deepest drawdown since then (NaN-ignoring, as `f64::max`).
+    depth: f64,
+}
+
+impl PeriodFinder {
+    /// A finder for a series of `bars` drawdowns.
+    pub fn new(bars: usize) -> Self {
+        PeriodFinder {
+            last: bars.saturating_sub(1),
+            high: None,
+            depth: f64::NAN,
         }
-        if let Some(p) = prev {
-            if i > p + 1 {
-                let depth = dd[p..=i].iter().copied().fold(f64::NAN, f64::max);
-                out.push(DrawdownPeriod {
-                    start: p,
-                    end: i,
-                    depth,
-                });
-            }
-        }
-        prev = Some(i);
     }
-    out
+
+    /// Takes the drawdown `d` of bar `i` (bars in order, from 0); returns the period it
+    /// closes, if any.
+    #[inline]
+    pub fn push(&mut self, i: usize, d: f64) -> Option<DrawdownPeriod> {
+        self.depth = self.depth.max(d);
+        if d != 0.0 && i != self.last {
+            return None;
+        }
+        let closed = match self.high {
+            Some(start) if i > start + 1 => Some(DrawdownPeriod {
+                start,
+                end: i,
+                depth: self.depth,
+            }),
+            _ => None,
+        };
+        self.high = Some(i);
+        self.depth = d;
+        closed
+    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,7 @@ pub fn mean(xs: &[f64]) -> f64 {
 
 /// Sample covariance (ddof = 1), two-pass.
 pub fn covariance(a: &[f64], b: &[f64]) -> f64 {
-    covariance_of(a, b, mean(a), mean(b))
-}
-
-/// [`covariance`] when both means are already known.
-pub fn covariance_of(a: &[f64], b: &[f64], mean_a: f64, mean_b: f64) -> f64 {
+    let (mean_a, mean_b) = (mean(a), mean(b));
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - mean_a) * (y - mean_b))

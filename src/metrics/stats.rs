@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{self, ReturnPeriod, DAY_NS};
 use super::drawdown;
-use super::sample::{covariance_of, mean, variance};
+use super::sample::{mean, variance};
 use crate::engine::Trade;
 
 /// Every statistic of a run. Percentages are in percent; durations in days; values that are
@@ -245,40 +245,100 @@ impl Growth {
     }
 }
 
-/// One pass over the equity curve: the drawdown at each bar and its maximum, the highest
-/// equity, and the bar-to-bar log returns with their sum (for beta).
+/// One pass over the equity curve: drawdowns (the deepest, the drawdown periods' depths and
+/// durations, and the bars in drawdown), the highest equity, and the co-movement of its
+/// log returns with the close's (for beta).
 struct EquityPass {
-    drawdown: Vec<f64>,
     max_drawdown: f64,
     peak: f64,
-    log_returns: Vec<f64>,
-    log_sum: f64,
+    /// Number and summed depth of the drawdown periods, and their durations.
+    periods: usize,
+    period_depths: f64,
+    period_durations: Durations,
+    /// Number and summed depth of the bars in drawdown (NaN excluded).
+    bars_in_drawdown: usize,
+    bar_depths: f64,
+    /// Σ yᵢ (xᵢ - x̄) over the equity's log returns y and the close's x.
+    co_movement: f64,
 }
 
 impl EquityPass {
-    fn of(equity: &[f64]) -> Self {
-        let n = equity.len();
+    fn of(equity: &[f64], time: &[i64], context: &StatsContext) -> Self {
         let mut p = EquityPass {
-            drawdown: Vec::with_capacity(n),
             max_drawdown: f64::NAN,
             peak: f64::NAN,
-            log_returns: Vec::with_capacity(n.saturating_sub(1)),
-            log_sum: -0.0,
+            periods: 0,
+            period_depths: -0.0,
+            period_durations: Durations::default(),
+            bars_in_drawdown: 0,
+            bar_depths: -0.0,
+            co_movement: -0.0,
         };
+        let mut finder = drawdown::PeriodFinder::new(equity.len());
         let mut running_peak = f64::NEG_INFINITY;
         for (i, &e) in equity.iter().enumerate() {
             running_peak = running_peak.max(e);
             let dd = drawdown::below_peak(e, running_peak);
-            p.drawdown.push(dd);
             p.max_drawdown = p.max_drawdown.max(dd);
             p.peak = p.peak.max(e);
+            if dd != 0.0 && !dd.is_nan() {
+                p.bars_in_drawdown += 1;
+                p.bar_depths += dd;
+            }
+            if let Some(period) = finder.push(i, dd) {
+                p.periods += 1;
+                p.period_depths += period.depth;
+                p.period_durations
+                    .add(time[period.end] - time[period.start]);
+            }
             if i > 0 {
-                let y = log_return(equity[i - 1], e);
-                p.log_returns.push(y);
-                p.log_sum += y;
+                p.co_movement += log_return(equity[i - 1], e) * context.close_log_deviations[i - 1];
             }
         }
         p
+    }
+
+    /// The mean depth of the drawdown periods, or of the bars in drawdown when no period
+    /// closed; NaN when there is neither.
+    fn average_drawdown(&self) -> f64 {
+        if self.periods > 0 {
+            self.period_depths / self.periods as f64
+        } else {
+            self.bar_depths / self.bars_in_drawdown as f64
+        }
+    }
+}
+
+/// The longest and the total of some durations (ns), and how many.
+#[derive(Debug, Clone, Copy, Default)]
+struct Durations {
+    count: usize,
+    longest: i64,
+    total: i128,
+}
+
+impl Durations {
+    fn add(&mut self, duration: i64) {
+        self.longest = if self.count == 0 {
+            duration
+        } else {
+            self.longest.max(duration)
+        };
+        self.total += i128::from(duration);
+        self.count += 1;
+    }
+
+    /// The longest and the mean (truncated to whole ns), each rounded up to `unit`, in days;
+    /// NaN when there are none.
+    fn days(&self, unit: i64) -> (f64, f64) {
+        if self.count == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let mean = (self.total / self.count as i128) as i64;
+        (
+            days(calendar::ceil_to(self.longest, unit)),
+            days(calendar::ceil_to(mean, unit)),
+        )
     }
 }
 
@@ -315,9 +375,9 @@ pub struct StatsContext {
     annual_periods: f64,
     /// Index of the last bar of each return period, in order.
     period_ends: Vec<usize>,
-    /// Log returns of the close, bar to bar, their mean and sample variance (for beta).
-    close_log_returns: Vec<f64>,
-    close_log_mean: f64,
+    /// Log returns of the close, bar to bar, less their mean; and their sample variance
+    /// (for beta).
+    close_log_deviations: Vec<f64>,
     close_log_variance: f64,
 }
 
@@ -346,9 +406,11 @@ impl StatsContext {
             unit: calendar::resolution(bar_period),
             annual_periods,
             period_ends,
-            close_log_mean: mean(&close_log_returns),
+            close_log_deviations: {
+                let m = mean(&close_log_returns);
+                close_log_returns.iter().map(|x| x - m).collect()
+            },
             close_log_variance: variance(&close_log_returns),
-            close_log_returns,
         }
     }
 }
@@ -363,19 +425,13 @@ fn period_returns(context: &StatsContext, equity: &[f64]) -> Vec<f64> {
 }
 
 /// Sample covariance over variance (ddof cancels): the CAPM beta of the equity's log returns
-/// `y` on the close's.
+/// y on the close's x, with Σ (yᵢ - ȳ)(xᵢ - x̄) = Σ yᵢ (xᵢ - x̄) since the deviations sum to 0.
 fn beta(pass: &EquityPass, context: &StatsContext) -> f64 {
-    let y = &pass.log_returns;
-    if y.len() < 2 {
+    let n = context.close_log_deviations.len();
+    if n < 2 {
         return f64::NAN;
     }
-    let mean_y = pass.log_sum / y.len() as f64;
-    covariance_of(
-        y,
-        &context.close_log_returns,
-        mean_y,
-        context.close_log_mean,
-    ) / context.close_log_variance
+    pass.co_movement / (n as f64 - 1.0) / context.close_log_variance
 }
 
 /// Bar-to-bar log returns; an unchanged value (a flat equity curve out of the market) skips
@@ -396,19 +452,6 @@ fn log_return(from: f64, to: f64) -> f64 {
 /// Mean of durations (ns), truncated to whole ns, then rounded up to `unit`; in days.
 fn days(duration_ns: i64) -> f64 {
     duration_ns as f64 / DAY_NS as f64
-}
-
-fn duration_stats(durations: &[i64], unit: i64) -> (f64, f64) {
-    if durations.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let max = *durations.iter().max().expect("non-empty");
-    let sum: i128 = durations.iter().map(|&d| d as i128).sum();
-    let mean = (sum / durations.len() as i128) as i64;
-    (
-        days(calendar::ceil_to(max, unit)),
-        days(calendar::ceil_to(mean, unit)),
-    )
 }
 
 /// Computes every statistic.
@@ -432,29 +475,14 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let (duration, unit, annual_periods) = (context.duration, context.unit, context.annual_periods);
 
     // Drawdowns.
-    let pass = EquityPass::of(equity);
-    let dd = &pass.drawdown;
-    let periods = drawdown::periods(dd);
+    let pass = EquityPass::of(equity, time, context);
     let max_dd = if pass.max_drawdown.is_nan() {
         0.0
     } else {
         pass.max_drawdown
     };
-    let avg_dd = if periods.is_empty() {
-        mean(
-            &dd.iter()
-                .copied()
-                .filter(|&d| d != 0.0 && !d.is_nan())
-                .collect::<Vec<_>>(),
-        )
-    } else {
-        mean(&periods.iter().map(|p| p.depth).collect::<Vec<_>>())
-    };
-    let dd_durations: Vec<i64> = periods
-        .iter()
-        .map(|p| time[p.end] - time[p.start])
-        .collect();
-    let (max_dd_dur, avg_dd_dur) = duration_stats(&dd_durations, unit);
+    let avg_dd = pass.average_drawdown();
+    let (max_dd_dur, avg_dd_dur) = pass.period_durations.days(unit);
 
     // Exposure: bars with a position, entry and exit bar inclusive (the union of the trades'
     // spans).
@@ -498,11 +526,11 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     // Trades.
     let pnl: Vec<f64> = trades.iter().map(|t| t.pnl_at(f64::NAN)).collect();
     let returns: Vec<f64> = trades.iter().map(|t| t.return_at(f64::NAN)).collect();
-    let trade_durations: Vec<i64> = trades
-        .iter()
-        .map(|t| time[t.exit_bar.unwrap_or(n - 1)] - time[t.entry_bar])
-        .collect();
-    let (max_trade_dur, avg_trade_dur) = duration_stats(&trade_durations, unit);
+    let mut trade_durations = Durations::default();
+    for t in trades {
+        trade_durations.add(time[t.exit_bar.unwrap_or(n - 1)] - time[t.entry_bar]);
+    }
+    let (max_trade_dur, avg_trade_dur) = trade_durations.days(unit);
     let n_trades = trades.len();
     let win_rate = if n_trades == 0 {
         f64::NAN
