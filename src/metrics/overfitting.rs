@@ -505,6 +505,82 @@ fn next_combination(c: &mut [usize], n: usize) -> bool {
 mod tests {
     use super::*;
 
+    /// The CSCV logits by the definition, one block set and one trial at a time, from the
+    /// same block sums and with the same Sharpe ratio arithmetic as [`pbo_from_blocks`].
+    fn logits_by_definition(trials: &[BlockSums]) -> Vec<f64> {
+        let splits = trials[0].blocks.len();
+        let mut set: Vec<usize> = (0..splits / 2).collect();
+        let mut logits = Vec::new();
+        loop {
+            let n_is: f64 = set.iter().map(|&b| trials[0].blocks[b].0).sum();
+            let (is, oos) = (
+                SharpeOfSize::new(n_is),
+                SharpeOfSize::new(trials[0].total.0 - n_is),
+            );
+            let ratios: Vec<(f64, f64)> = trials
+                .iter()
+                .map(|t| {
+                    let (mut s, mut q) = (0.0, 0.0);
+                    for &b in &set {
+                        s += t.blocks[b].1;
+                        q += t.blocks[b].2;
+                    }
+                    (
+                        is.of(s, q, t.shift),
+                        oos.of(t.total.1 - s, t.total.2 - q, t.shift),
+                    )
+                })
+                .collect();
+            let mut best = 0;
+            for k in 1..ratios.len() {
+                if ratios[k].0 > ratios[best].0 {
+                    best = k;
+                }
+            }
+            let below = ratios.iter().filter(|r| r.1 < ratios[best].1).count();
+            let w = (1 + below) as f64 / (trials.len() + 1) as f64;
+            logits.push((w / (1.0 - w)).ln());
+            if !next_combination(&mut set, splits) {
+                return logits;
+            }
+        }
+    }
+
+    #[test]
+    fn pbo_equals_the_definition_with_ties() {
+        let mut seed = 7u64;
+        let mut noise = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let base: Vec<Vec<f64>> = (0..300)
+            .map(|k| (0..240).map(|_| noise() * 0.02 + k as f64 * 1e-6).collect())
+            .collect();
+        let mut cases = vec![base.clone()];
+        // Exact ties: a copy, constant series, and series with a NaN return, whose Sharpe
+        // ratio is 0 (its variance is not positive), in trial 0 and after a clear winner.
+        let mut ties = base.clone();
+        ties[205] = ties[3].clone();
+        ties[100] = vec![0.001; 240];
+        ties[101] = vec![0.001; 240];
+        cases.push(ties.clone());
+        ties[150] = ties[150].iter().map(|r| r + 0.01).collect();
+        ties[250][0] = f64::NAN;
+        ties[0][1] = f64::NAN;
+        cases.push(ties);
+        for (c, returns) in cases.iter().enumerate() {
+            let blocks: Vec<BlockSums> = returns.iter().map(|r| BlockSums::new(r, 8)).collect();
+            let logits = pbo_from_blocks(&blocks).unwrap().logits;
+            let expected = logits_by_definition(&blocks);
+            assert_eq!(logits.len(), 70);
+            for (a, b) in logits.iter().zip(&expected) {
+                assert_eq!(a.to_bits(), b.to_bits(), "case {c}");
+            }
+        }
+    }
+
     #[test]
     fn normal_quantile_known_values() {
         assert_eq!(normal_quantile(0.5), 0.0);
