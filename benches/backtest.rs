@@ -16,13 +16,11 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rayon::prelude::*;
-use tradeorch::commands::{
-    self, load_strategy, BacktestOptions, CompareOptions, BUILTIN_STRATEGIES,
-};
-use tradeorch::data::{load_bars, Bars, LoadOptions};
-use tradeorch::orchestrator;
+use tradeorch::commands::{self, load_strategy, BacktestOptions, CompareOptions, BUILTIN_STRATEGIES};
 use tradeorch::report::charts::ChartOptions;
 use tradeorch::report::{self, RunRecord};
+use tradeorch::data::{load_bars, Bars, LoadOptions};
+use tradeorch::orchestrator;
 
 fn goog() -> Bars {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/GOOG.csv");
@@ -32,16 +30,11 @@ fn goog() -> Bars {
 fn goog_sma_cross(c: &mut Criterion) {
     let bars = goog();
     let strategy = load_strategy("sma_cross").expect("built-in strategy");
-    let exec = strategy
-        .execution(&Default::default())
-        .expect("execution settings");
+    let exec = strategy.execution(&Default::default()).expect("execution settings");
     let (outputs, signals) = orchestrator::prepare(&strategy, &bars).unwrap();
 
     c.bench_function("engine_loop_goog_sma_cross", |b| {
-        b.iter(|| {
-            orchestrator::trade(&strategy, black_box(&bars), &exec, &outputs, &signals, None)
-                .unwrap()
-        })
+        b.iter(|| orchestrator::trade(&strategy, black_box(&bars), &exec, &outputs, &signals, None).unwrap())
     });
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/GOOG.csv");
     c.bench_function("load_goog_csv", |b| {
@@ -96,17 +89,10 @@ fn stages_over_many_symbols(c: &mut Criterion) {
     let data = universe(SYMBOLS, BARS);
     // Every stage of every shipped strategy: SMAs, EMA, RSI, MACD (3), Bollinger (3) …
     let strategy = load_strategy("ensemble_vote").unwrap();
-    let outputs_per_symbol = strategy
-        .pipeline
-        .stages()
-        .iter()
-        .map(|s| s.outputs().len())
-        .sum::<usize>();
+    let outputs_per_symbol = strategy.pipeline.stages().iter().map(|s| s.outputs().len()).sum::<usize>();
     let mut group = c.benchmark_group("stages_10k_symbols_x_2500_bars");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(
-        (SYMBOLS * BARS * outputs_per_symbol) as u64,
-    ));
+    group.throughput(Throughput::Elements((SYMBOLS * BARS * outputs_per_symbol) as u64));
     group.bench_function("ensemble_vote_stages", |b| {
         b.iter(|| {
             data.par_iter()
@@ -120,10 +106,7 @@ fn stages_over_many_symbols(c: &mut Criterion) {
 fn reports(c: &mut Criterion) {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("run");
-    let opts = BacktestOptions {
-        out: Some(run.clone()),
-        ..Default::default()
-    };
+    let opts = BacktestOptions { out: Some(run.clone()), ..Default::default() };
     commands::backtest(&opts).unwrap();
     let record = RunRecord::load(&run).unwrap();
     let mut group = c.benchmark_group("reports");
@@ -131,18 +114,9 @@ fn reports(c: &mut Criterion) {
     group.bench_function("charts_and_html_goog_10y", |b| {
         b.iter(|| report::write_report(black_box(&record), &run, &ChartOptions::default()).unwrap())
     });
-    let names: Vec<String> = BUILTIN_STRATEGIES
-        .iter()
-        .map(|(n, _)| n.to_string())
-        .collect();
-    let compare = CompareOptions {
-        strategies: names,
-        out: Some(tmp.path().join("cmp")),
-        ..Default::default()
-    };
-    group.bench_function("compare_five_shipped_strategies", |b| {
-        b.iter(|| commands::compare(&compare).unwrap())
-    });
+    let names: Vec<String> = BUILTIN_STRATEGIES.iter().map(|(n, _)| n.to_string()).collect();
+    let compare = CompareOptions { strategies: names, out: Some(tmp.path().join("cmp")), ..Default::default() };
+    group.bench_function("compare_five_shipped_strategies", |b| b.iter(|| commands::compare(&compare).unwrap()));
     group.finish();
 }
 
@@ -155,65 +129,26 @@ fn sweep_grid(c: &mut Criterion) {
 
     let bars = goog();
     let strategy = load_strategy("sma_cross").expect("built-in strategy");
-    let exec = strategy
-        .execution(&ExecutionSpec {
-            commission: Some(0.002),
-            ..Default::default()
-        })
-        .unwrap();
-    let ranges = vec![
-        ParamRange::parse("fast=2..100").unwrap(),
-        ParamRange::parse("slow=3..200").unwrap(),
-    ];
+    let exec = strategy.execution(&ExecutionSpec { commission: Some(0.002), ..Default::default() }).unwrap();
+    let ranges = vec![ParamRange::parse("fast=2..100").unwrap(), ParamRange::parse("slow=3..200").unwrap()];
     let grid = Grid::new(ranges, Some("fast < slow"), &strategy.file.params).unwrap();
     let combos = grid.combinations();
     assert_eq!(combos.len(), 14_751);
     let values: Vec<Vec<f64>> = grid.params.iter().map(|p| p.values.clone()).collect();
-    let settings = SweepSettings {
-        maximize: "sharpe_ratio".into(),
-        top: 10,
-        pbo_splits: None,
-        overfitting: true,
-    };
+    let settings = SweepSettings { maximize: "sharpe_ratio".into(), top: 10, pbo_splits: None, overfitting: true };
     let mut group = c.benchmark_group("sweep");
     group.sample_size(10);
     group.bench_function("sma_grid_14751_goog", |b| {
         b.iter(|| {
-            let runner = Runner::new(
-                &strategy,
-                exec.clone(),
-                &bars,
-                0..bars.len(),
-                &values,
-                &grid.names(),
-            );
-            sweep(
-                &runner,
-                &combos,
-                &settings,
-                None,
-                &AtomicBool::new(false),
-                &mut |_| Ok(()),
-            )
-            .unwrap()
+            let runner = Runner::new(&strategy, exec.clone(), &bars, 0..bars.len(), &values, &grid.names());
+            sweep(&runner, &combos, &settings, None, &AtomicBool::new(false), &mut |_| Ok(())).unwrap()
         })
     });
     group.finish();
-    let runner = Runner::new(
-        &strategy,
-        exec.clone(),
-        &bars,
-        0..bars.len(),
-        &values,
-        &grid.names(),
-    );
-    c.bench_function("sweep_one_combination", |b| {
-        b.iter(|| runner.run(black_box(&[10.0, 20.0])).unwrap())
-    });
+    let runner = Runner::new(&strategy, exec.clone(), &bars, 0..bars.len(), &values, &grid.names());
+    c.bench_function("sweep_one_combination", |b| b.iter(|| runner.run(black_box(&[10.0, 20.0])).unwrap()));
     let pairs = vec![("fast".to_string(), 10.0), ("slow".to_string(), 20.0)];
-    c.bench_function("strategy_with_params", |b| {
-        b.iter(|| strategy.with_params(black_box(&pairs)).unwrap())
-    });
+    c.bench_function("strategy_with_params", |b| b.iter(|| strategy.with_params(black_box(&pairs)).unwrap()));
     let run = runner.run(&[10.0, 20.0]).unwrap();
     // PBO of the sweep: 14,751 trials' block sums, C(12, 6) = 924 block sets.
     let blocks: Vec<BlockSums> = (0..14_751)
@@ -233,12 +168,5 @@ fn sweep_grid(c: &mut Criterion) {
     });
 }
 
-criterion_group!(
-    benches,
-    sweep_grid,
-    goog_sma_cross,
-    shipped_strategies,
-    stages_over_many_symbols,
-    reports
-);
+criterion_group!(benches, sweep_grid, goog_sma_cross, shipped_strategies, stages_over_many_symbols, reports);
 criterion_main!(benches);

@@ -6,13 +6,13 @@
 pub mod commands;
 pub mod data;
 pub mod engine;
-pub mod error;
-pub mod interrupt;
 pub mod metrics;
 pub mod optimize;
 pub mod orchestrator;
 pub mod progress;
 pub mod report;
 pub mod strategy;
+pub mod error;
+pub mod interrupt;
 
 pub use error::{Error, InputError, Result};

@@ -78,12 +78,7 @@ struct DataArgs {
 
 impl DataArgs {
     fn choice(self) -> DataChoice {
-        DataChoice {
-            data: self.data,
-            symbol: self.symbol,
-            from: self.from,
-            to: self.to,
-        }
+        DataChoice { data: self.data, symbol: self.symbol, from: self.from, to: self.to }
     }
 }
 
@@ -147,12 +142,7 @@ struct ExecArgs {
 
 impl ExecArgs {
     fn overrides(self) -> ExecutionSpec {
-        ExecutionSpec {
-            cash: self.cash,
-            commission: self.commission,
-            fill: self.fill,
-            ..ExecutionSpec::default()
-        }
+        ExecutionSpec { cash: self.cash, commission: self.commission, fill: self.fill, ..ExecutionSpec::default() }
     }
 }
 
@@ -274,12 +264,8 @@ enum DataCommand {
 /// `a,b` as a pair.
 fn parse_pair(s: &str) -> Result<(String, String), String> {
     match s.split_once(',') {
-        Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
-            Ok((a.trim().to_string(), b.trim().to_string()))
-        }
-        _ => Err(format!(
-            "expected two names separated by a comma, e.g. fast,slow; got \"{s}\""
-        )),
+        Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => Ok((a.trim().to_string(), b.trim().to_string())),
+        _ => Err(format!("expected two names separated by a comma, e.g. fast,slow; got \"{s}\"")),
     }
 }
 
@@ -289,16 +275,11 @@ fn backtest(args: BacktestArgs) -> Result<(), Error> {
         data: args.run.data.choice(),
         overrides: args.run.exec.overrides(),
         out: args.out,
-        charts: ChartOptions {
-            log_scale: args.log_scale,
-        },
+        charts: ChartOptions { log_scale: args.log_scale },
     };
     let outcome = commands::backtest(&opts)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&outcome.backtest.stats).expect("stats serialize")
-        );
+        println!("{}", serde_json::to_string_pretty(&outcome.backtest.stats).expect("stats serialize"));
     } else {
         println!("{}\n", outcome.strategy.name());
         print!("{}", report::summary_table(&outcome.backtest.stats));
@@ -318,10 +299,7 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
     };
     let c = commands::compare(&opts)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&c).expect("comparison serializes")
-        );
+        println!("{}", serde_json::to_string_pretty(&c).expect("comparison serializes"));
     } else {
         print!("{}", commands::comparison_table(&c));
         println!("\n{}", c.verdict);
@@ -359,8 +337,7 @@ fn sweep(args: SweepArgs) -> Result<bool, Error> {
 /// Prints a report folder's summary.json.
 fn print_summary(dir: &std::path::Path) -> Result<(), Error> {
     let path = dir.join("summary.json");
-    let summary = std::fs::read_to_string(&path)
-        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let summary = std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     print!("{summary}");
     Ok(())
 }
@@ -378,10 +355,7 @@ fn walkforward(args: WalkForwardArgs) -> Result<(), Error> {
         print_summary(&outcome.dir)?;
     } else {
         print!("{}", commands::walkforward_table(&outcome));
-        println!(
-            "\nWalk-forward analysis written to {}",
-            outcome.dir.display()
-        );
+        println!("\nWalk-forward analysis written to {}", outcome.dir.display());
     }
     Ok(())
 }
@@ -402,17 +376,10 @@ fn strategies(command: Option<StrategiesCommand>) -> Result<(), Error> {
 
 /// Prints the findings; returns whether the strategy is free of look-ahead.
 fn check_lookahead(args: LookaheadArgs) -> Result<bool, Error> {
-    let opts = LookaheadOptions {
-        strategy: args.strategy,
-        data: args.data.choice(),
-        samples: args.samples,
-    };
+    let opts = LookaheadOptions { strategy: args.strategy, data: args.data.choice(), samples: args.samples };
     let report = commands::check_lookahead(&opts)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("report serializes")
-        );
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
     } else {
         println!(
             "checked {} outputs at {} cut-offs (truncated and scrambled future)",
@@ -442,23 +409,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Backtest(args) => backtest(args),
         Command::Compare(args) => compare(args),
-        Command::Data {
-            command: DataCommand::Inspect { file },
-        } => data::inspect::inspect(&file)
-            .map(|i| print!("{i}"))
-            .map_err(Error::from),
+        Command::Data { command: DataCommand::Inspect { file } } => {
+            data::inspect::inspect(&file).map(|i| print!("{i}")).map_err(Error::from)
+        }
         Command::Strategies { command } => strategies(command),
         Command::Report { run_dir, log_scale } => {
-            commands::report(&run_dir, &ChartOptions { log_scale }).map(|()| {
-                println!(
-                    "Report written to {}",
-                    run_dir.join("report.html").display()
-                )
-            })
+            commands::report(&run_dir, &ChartOptions { log_scale }).map(|()| println!("Report written to {}", run_dir.join("report.html").display()))
         }
-        Command::Explain { run_dir, date } => {
-            commands::explain(&run_dir, &date).map(|t| print!("{t}"))
-        }
+        Command::Explain { run_dir, date } => commands::explain(&run_dir, &date).map(|t| print!("{t}")),
         Command::Sweep(args) => match sweep(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(130),

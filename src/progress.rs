@@ -36,9 +36,7 @@ pub fn bar(len: u64, message: &str) -> ProgressBar {
 /// A spinner for a step of unknown length.
 pub fn spinner(message: &str) -> ProgressBar {
     let spinner = ProgressBar::with_draw_target(None, target());
-    spinner.set_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
-    );
+    spinner.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
     spinner.set_message(message.to_string());
     spinner.enable_steady_tick(Duration::from_millis(120));
     spinner

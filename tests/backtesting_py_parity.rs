@@ -74,11 +74,7 @@ fn exec_config(case: &Value) -> ExecutionConfig {
         commission: num(&s["commission_rate"]),
         fee: num(&s["commission_fixed"]),
         spread_bps: (spread * 1e4 * 1e9).round() / 1e9,
-        fill: if s["trade_on_close"].as_bool().unwrap() {
-            Fill::Close
-        } else {
-            Fill::NextOpen
-        },
+        fill: if s["trade_on_close"].as_bool().unwrap() { Fill::Close } else { Fill::NextOpen },
         exclusive_orders: s["exclusive_orders"].as_bool().unwrap(),
         finalize_trades: s["finalize_trades"].as_bool().unwrap(),
         margin: num(&s["margin"]),
@@ -87,21 +83,13 @@ fn exec_config(case: &Value) -> ExecutionConfig {
 }
 
 /// Compares stats, trades and equity; returns the largest relative difference seen.
-fn compare(
-    case: &Value,
-    stats: &tradeorch::metrics::Stats,
-    trades: &[engine::Trade],
-    equity: &[f64],
-) -> f64 {
+fn compare(case: &Value, stats: &tradeorch::metrics::Stats, trades: &[engine::Trade], equity: &[f64]) -> f64 {
     let name = case["case"].as_str().unwrap();
     let ours = serde_json::to_value(stats).unwrap();
     let mut worst = 0.0f64;
     let mut check = |what: String, a: f64, b: f64| {
         let d = rel_diff(a, b);
-        assert!(
-            d <= TOLERANCE,
-            "{name}: {what}: ours {a} vs backtesting.py {b} (rel diff {d:e})"
-        );
+        assert!(d <= TOLERANCE, "{name}: {what}: ours {a} vs backtesting.py {b} (rel diff {d:e})");
         worst = worst.max(d);
     };
     for (label, key) in LABELS {
@@ -118,41 +106,17 @@ fn compare(
     let expected = case["trades"].as_array().unwrap();
     assert_eq!(trades.len(), expected.len(), "{name}: number of trades");
     for (k, (t, e)) in trades.iter().zip(expected).enumerate() {
-        assert_eq!(
-            t.entry_bar as u64,
-            e["entry_bar"].as_u64().unwrap(),
-            "{name}: trade {k} entry bar"
-        );
-        assert_eq!(
-            t.exit_bar.map(|b| b as u64),
-            e["exit_bar"].as_u64(),
-            "{name}: trade {k} exit bar"
-        );
+        assert_eq!(t.entry_bar as u64, e["entry_bar"].as_u64().unwrap(), "{name}: trade {k} entry bar");
+        assert_eq!(t.exit_bar.map(|b| b as u64), e["exit_bar"].as_u64(), "{name}: trade {k} exit bar");
         assert_eq!(t.tag.as_deref(), e["tag"].as_str(), "{name}: trade {k} tag");
         assert_eq!(t.sl, opt(&e["sl"]), "{name}: trade {k} sl");
         assert_eq!(t.tp, opt(&e["tp"]), "{name}: trade {k} tp");
         check(format!("trade {k} size"), t.size, num(&e["size"]));
-        check(
-            format!("trade {k} entry price"),
-            t.entry_price,
-            num(&e["entry_price"]),
-        );
-        check(
-            format!("trade {k} exit price"),
-            t.exit_price.unwrap(),
-            num(&e["exit_price"]),
-        );
+        check(format!("trade {k} entry price"), t.entry_price, num(&e["entry_price"]));
+        check(format!("trade {k} exit price"), t.exit_price.unwrap(), num(&e["exit_price"]));
         check(format!("trade {k} pnl"), t.pnl_at(f64::NAN), num(&e["pnl"]));
-        check(
-            format!("trade {k} commission"),
-            t.commission,
-            num(&e["commission"]),
-        );
-        check(
-            format!("trade {k} return"),
-            t.return_at(f64::NAN),
-            num(&e["return_pct"]),
-        );
+        check(format!("trade {k} commission"), t.commission, num(&e["commission"]));
+        check(format!("trade {k} return"), t.return_at(f64::NAN), num(&e["return_pct"]));
     }
     let expected_equity: Vec<f64> = case["equity"].as_array().unwrap().iter().map(num).collect();
     assert_eq!(equity.len(), expected_equity.len(), "{name}: equity length");
@@ -167,25 +131,17 @@ fn run_scripted(name: &str) {
     let case = load_case(name);
     let all = goog();
     let d = &case["data"];
-    let bars = all
-        .slice(d["start_row"].as_u64().unwrap() as usize..d["end_row"].as_u64().unwrap() as usize);
+    let bars = all.slice(d["start_row"].as_u64().unwrap() as usize..d["end_row"].as_u64().unwrap() as usize);
     let cfg = exec_config(&case);
     let actions = case["strategy"]["actions"].as_array().unwrap().clone();
     let sim = engine::simulate(&bars, &cfg, 1, |i, broker| {
-        for a in actions
-            .iter()
-            .filter(|a| a["bar"].as_u64() == Some(i as u64))
-        {
+        for a in actions.iter().filter(|a| a["bar"].as_u64() == Some(i as u64)) {
             let index = a["index"].as_u64().unwrap_or(0) as usize;
             match a["op"].as_str().unwrap() {
                 op @ ("buy" | "sell") => {
                     let raw = num(&a["size"]);
                     let signed = if op == "buy" { raw } else { -raw };
-                    let size = if raw < 1.0 {
-                        Size::Fraction(signed)
-                    } else {
-                        Size::Units(signed)
-                    };
+                    let size = if raw < 1.0 { Size::Fraction(signed) } else { Size::Units(signed) };
                     broker.submit(&OrderRequest {
                         size,
                         limit: opt(&a["limit"]),
@@ -230,14 +186,8 @@ fn run_sma_case(name: &str) {
     );
     let strategy = Strategy::parse(&toml, Path::new("case.toml")).expect("strategy parses");
     let bars = goog();
-    let run = orchestrator::backtest(&strategy, &bars, &exec_config(&case), false)
-        .expect("backtest runs");
-    let worst = compare(
-        &case,
-        &run.stats,
-        &run.simulation.closed_trades,
-        &run.simulation.equity,
-    );
+    let run = orchestrator::backtest(&strategy, &bars, &exec_config(&case), false).expect("backtest runs");
+    let worst = compare(&case, &run.stats, &run.simulation.closed_trades, &run.simulation.equity);
     println!("{name}: worst relative difference {worst:e}");
 }
 

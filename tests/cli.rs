@@ -26,32 +26,18 @@ fn default_backtest_writes_the_report_and_matches_backtesting_py() {
     let out = tradeorch(&["backtest"], tmp.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("Return [%]") && stdout.contains("462.63519"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("Return [%]") && stdout.contains("462.63519"), "{stdout}");
     let dir = tmp.path().join("reports/sma_cross-GOOG");
     for f in ["stats.json", "trades.csv", "equity.csv", "config.toml"] {
         assert!(dir.join(f).is_file(), "{f} written");
     }
-    let stats: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join("stats.json")).unwrap()).unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("stats.json")).unwrap()).unwrap();
     let reference: serde_json::Value = serde_json::from_slice(
-        &fs::read(repo_path(
-            "tests/fixtures/backtesting_py/readme_sma_cross.json",
-        ))
-        .unwrap(),
+        &fs::read(repo_path("tests/fixtures/backtesting_py/readme_sma_cross.json")).unwrap(),
     )
     .unwrap();
-    for (key, label) in [
-        ("return_pct", "Return [%]"),
-        ("sharpe_ratio", "Sharpe Ratio"),
-        ("sqn", "SQN"),
-    ] {
-        let (a, b) = (
-            stats[key].as_f64().unwrap(),
-            reference["stats"][label].as_f64().unwrap(),
-        );
+    for (key, label) in [("return_pct", "Return [%]"), ("sharpe_ratio", "Sharpe Ratio"), ("sqn", "SQN")] {
+        let (a, b) = (stats[key].as_f64().unwrap(), reference["stats"][label].as_f64().unwrap());
         assert!(rel_diff(a, b) < 1e-9, "{key}: {a} vs {b}");
     }
     assert_eq!(stats["trades"], 93);
@@ -65,20 +51,14 @@ fn default_backtest_writes_the_report_and_matches_backtesting_py() {
 fn same_inputs_give_byte_identical_reports_and_config_repeats_the_run() {
     let tmp = tempfile::tempdir().unwrap();
     let run = |out: &str, strategy: &str| {
-        let o = tradeorch(
-            &["backtest", "--strategy", strategy, "--out", out, "--json"],
-            tmp.path(),
-        );
+        let o = tradeorch(&["backtest", "--strategy", strategy, "--out", out, "--json"], tmp.path());
         assert!(o.status.success(), "{}", stderr(&o));
         snapshot(&tmp.path().join(out))
     };
     // Same folder name in different places: the report names its folder.
     let a = run("a/run", "sma_cross");
     let b = run("b/run", "sma_cross");
-    assert!(
-        a.iter().any(|(p, _)| p.ends_with("report.html"))
-            && a.iter().any(|(p, _)| p.ends_with("equity.png"))
-    );
+    assert!(a.iter().any(|(p, _)| p.ends_with("report.html")) && a.iter().any(|(p, _)| p.ends_with("equity.png")));
     assert_eq!(a, b);
     let repeated = run("c/run", "a/run/config.toml");
     assert_eq!(a, repeated, "re-running config.toml reproduces the run");
@@ -98,22 +78,8 @@ fn flags_override_the_strategy_execution() {
     let data = repo_path("data/GOOG.csv");
     let out = tradeorch(
         &[
-            "backtest",
-            "--data",
-            data.to_str().unwrap(),
-            "--from",
-            "2006-01-01",
-            "--to",
-            "2010-12-31",
-            "--cash",
-            "50000",
-            "--commission",
-            "0",
-            "--fill",
-            "close",
-            "--json",
-            "--out",
-            "r",
+            "backtest", "--data", data.to_str().unwrap(), "--from", "2006-01-01", "--to", "2010-12-31",
+            "--cash", "50000", "--commission", "0", "--fill", "close", "--json", "--out", "r",
         ],
         tmp.path(),
     );
@@ -123,10 +89,7 @@ fn flags_override_the_strategy_execution() {
     assert_eq!(stats["end"], "2010-12-31 00:00:00");
     assert_eq!(stats["commissions"], 0.0);
     let config = fs::read_to_string(tmp.path().join("r/config.toml")).unwrap();
-    assert!(
-        config.contains("cash = 50000.0") && config.contains("fill = \"close\""),
-        "{config}"
-    );
+    assert!(config.contains("cash = 50000.0") && config.contains("fill = \"close\""), "{config}");
 }
 
 /// Runs a backtest on `csv` and checks it fails with exit code 2, a one-line error that
@@ -143,19 +106,13 @@ fn assert_bad_run(dir: &Path, args: &[&str], expected: &[&str]) {
     all.extend_from_slice(args);
     let out = tradeorch(&all, dir);
     let err = stderr(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "exit code for {expected:?}: {err}"
-    );
+    assert_eq!(out.status.code(), Some(2), "exit code for {expected:?}: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     for part in expected {
         assert!(err.contains(part), "error {err:?} should contain {part:?}");
     }
     let reports = dir.join("reports");
-    let left: Vec<_> = fs::read_dir(&reports)
-        .map(|d| d.map(|e| e.unwrap().path()).collect())
-        .unwrap_or_default();
+    let left: Vec<_> = fs::read_dir(&reports).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
     assert!(left.is_empty(), "nothing left behind: {left:?}");
 }
 
@@ -190,104 +147,48 @@ fn misspelled_column() {
 
 #[test]
 fn unparsable_date() {
-    assert_bad_data(
-        &rows("2020-01-3x,10,11,9,10,100\n"),
-        &["bad.csv", "line 11", "2020-01-3x"],
-    );
+    assert_bad_data(&rows("2020-01-3x,10,11,9,10,100\n"), &["bad.csv", "line 11", "2020-01-3x"]);
 }
 
 #[test]
 fn unparsable_number() {
-    assert_bad_data(
-        &rows("2020-01-10,10,11,9,abc,100\n"),
-        &["bad.csv", "line 11", "Close", "abc"],
-    );
+    assert_bad_data(&rows("2020-01-10,10,11,9,abc,100\n"), &["bad.csv", "line 11", "Close", "abc"]);
 }
 
 #[test]
 fn nan_zero_and_negative_prices() {
-    assert_bad_data(
-        &rows("2020-01-10,10,11,9,NaN,100\n"),
-        &["bad.csv", "line 11", "Close"],
-    );
-    assert_bad_data(
-        &rows("2020-01-10,0,11,9,10,100\n"),
-        &["bad.csv", "line 11", "Open"],
-    );
-    assert_bad_data(
-        &rows("2020-01-10,10,11,-9,10,100\n"),
-        &["bad.csv", "line 11", "Low"],
-    );
+    assert_bad_data(&rows("2020-01-10,10,11,9,NaN,100\n"), &["bad.csv", "line 11", "Close"]);
+    assert_bad_data(&rows("2020-01-10,0,11,9,10,100\n"), &["bad.csv", "line 11", "Open"]);
+    assert_bad_data(&rows("2020-01-10,10,11,-9,10,100\n"), &["bad.csv", "line 11", "Low"]);
 }
 
 #[test]
 fn high_below_low() {
-    assert_bad_data(
-        &rows("2020-01-10,10,8,9,10,100\n"),
-        &["bad.csv", "line 11", "High"],
-    );
+    assert_bad_data(&rows("2020-01-10,10,8,9,10,100\n"), &["bad.csv", "line 11", "High"]);
 }
 
 #[test]
 fn unsorted_and_duplicate_timestamps() {
-    assert_bad_data(
-        &rows("2020-01-05,10,11,9,10,100\n"),
-        &["bad.csv", "line 11"],
-    );
-    assert_bad_data(
-        &rows("2020-01-09,10,11,9,10,100\n"),
-        &["bad.csv", "line 11", "duplicate"],
-    );
+    assert_bad_data(&rows("2020-01-05,10,11,9,10,100\n"), &["bad.csv", "line 11"]);
+    assert_bad_data(&rows("2020-01-09,10,11,9,10,100\n"), &["bad.csv", "line 11", "duplicate"]);
 }
 
 #[test]
 fn strategy_with_unknown_key_or_wrong_type() {
     let tmp = tempfile::tempdir().unwrap();
     let good = fs::read_to_string(repo_path("strategies/sma_cross.toml")).unwrap();
-    fs::write(
-        tmp.path().join("typo.toml"),
-        good.replace("exclusive_orders", "exclusive_order"),
-    )
-    .unwrap();
-    assert_bad_run(
-        tmp.path(),
-        &["--strategy", "typo.toml"],
-        &["typo.toml", "line 26", "exclusive_order"],
-    );
-    fs::write(
-        tmp.path().join("type.toml"),
-        good.replace("commission = 0.002", "commission = \"high\""),
-    )
-    .unwrap();
-    assert_bad_run(
-        tmp.path(),
-        &["--strategy", "type.toml"],
-        &["type.toml", "line 25", "key commission"],
-    );
-    fs::write(
-        tmp.path().join("param.toml"),
-        good.replace("period = \"slow\"", "period = \"slowest\""),
-    )
-    .unwrap();
-    assert_bad_run(
-        tmp.path(),
-        &["--strategy", "param.toml"],
-        &["param.toml", "stages[1].period", "slowest"],
-    );
+    fs::write(tmp.path().join("typo.toml"), good.replace("exclusive_orders", "exclusive_order")).unwrap();
+    assert_bad_run(tmp.path(), &["--strategy", "typo.toml"], &["typo.toml", "line 26", "exclusive_order"]);
+    fs::write(tmp.path().join("type.toml"), good.replace("commission = 0.002", "commission = \"high\"")).unwrap();
+    assert_bad_run(tmp.path(), &["--strategy", "type.toml"], &["type.toml", "line 25", "key commission"]);
+    fs::write(tmp.path().join("param.toml"), good.replace("period = \"slow\"", "period = \"slowest\"")).unwrap();
+    assert_bad_run(tmp.path(), &["--strategy", "param.toml"], &["param.toml", "stages[1].period", "slowest"]);
 }
 
 #[test]
 fn bad_flag_values() {
     let tmp = tempfile::tempdir().unwrap();
-    assert_bad_run(
-        tmp.path(),
-        &["--from", "yesterday"],
-        &["--from", "yesterday"],
-    );
+    assert_bad_run(tmp.path(), &["--from", "yesterday"], &["--from", "yesterday"]);
     assert_bad_run(tmp.path(), &["--cash=-5"], &["cash"]);
-    assert_bad_run(
-        tmp.path(),
-        &["--from", "2030-01-01"],
-        &["embedded:GOOG.csv"],
-    );
+    assert_bad_run(tmp.path(), &["--from", "2030-01-01"], &["embedded:GOOG.csv"]);
 }

@@ -6,15 +6,8 @@ use tradeorch::commands::{self, BacktestOptions, Benchmark, CompareOptions, BUIL
 #[test]
 fn compare_of_the_shipped_strategies_matches_their_own_backtests() {
     let tmp = tempfile::tempdir().unwrap();
-    let names: Vec<String> = BUILTIN_STRATEGIES
-        .iter()
-        .map(|(n, _)| n.to_string())
-        .collect();
-    let opts = CompareOptions {
-        strategies: names.clone(),
-        out: Some(tmp.path().join("cmp")),
-        ..Default::default()
-    };
+    let names: Vec<String> = BUILTIN_STRATEGIES.iter().map(|(n, _)| n.to_string()).collect();
+    let opts = CompareOptions { strategies: names.clone(), out: Some(tmp.path().join("cmp")), ..Default::default() };
     let c = commands::compare(&opts).unwrap();
     assert_eq!(c.names, names);
     for (name, stats) in names.iter().zip(&c.stats) {
@@ -38,19 +31,10 @@ fn compare_of_the_shipped_strategies_matches_their_own_backtests() {
             assert!((v - c.correlation[j][i]).abs() < 1e-12 && v.abs() <= 1.0 + 1e-12);
         }
     }
-    let best = c
-        .stats
-        .iter()
-        .map(|s| s.sharpe_ratio)
-        .fold(f64::NEG_INFINITY, f64::max);
+    let best = c.stats.iter().map(|s| s.sharpe_ratio).fold(f64::NEG_INFINITY, f64::max);
     assert_eq!(c.stats[c.best].sharpe_ratio, best);
     assert_eq!(c.tests.len(), names.len() - 1);
-    assert!(
-        c.verdict
-            .starts_with(&format!("{} has the highest Sharpe ratio", names[c.best])),
-        "{}",
-        c.verdict
-    );
+    assert!(c.verdict.starts_with(&format!("{} has the highest Sharpe ratio", names[c.best])), "{}", c.verdict);
     for f in [
         "comparison.json",
         "comparison.csv",
@@ -64,15 +48,8 @@ fn compare_of_the_shipped_strategies_matches_their_own_backtests() {
         assert!(c.dir.join(f).is_file(), "{f}");
     }
     let html = std::fs::read_to_string(c.dir.join("report.html")).unwrap();
-    assert!(
-        html.contains("href=\"runs/ensemble_vote/report.html\"")
-            && html.contains("Correlation of per-bar returns")
-    );
-    assert!(
-        html.matches("<svg").count() >= 2
-            && !html.contains("http://")
-            && !html.contains("https://")
-    );
+    assert!(html.contains("href=\"runs/ensemble_vote/report.html\"") && html.contains("Correlation of per-bar returns"));
+    assert!(html.matches("<svg").count() >= 2 && !html.contains("http://") && !html.contains("https://"));
     let table = std::fs::read_to_string(c.dir.join("comparison.csv")).unwrap();
     assert!(table.starts_with("statistic,sma_cross,rsi_mean_reversion,macd_trend,bollinger_breakout,ensemble_vote,benchmark\n"));
 }
@@ -86,16 +63,8 @@ fn finished_runs_compare_like_fresh_ones() {
         ..Default::default()
     })
     .unwrap();
-    let runs = vec![
-        tmp.path().join("fresh/runs/sma_cross"),
-        tmp.path().join("fresh/runs/macd_trend"),
-    ];
-    let again = commands::compare(&CompareOptions {
-        runs,
-        out: Some(tmp.path().join("again")),
-        ..Default::default()
-    })
-    .unwrap();
+    let runs = vec![tmp.path().join("fresh/runs/sma_cross"), tmp.path().join("fresh/runs/macd_trend")];
+    let again = commands::compare(&CompareOptions { runs, out: Some(tmp.path().join("again")), ..Default::default() }).unwrap();
     assert_eq!(again.stats, fresh.stats);
     assert_eq!(again.correlation, fresh.correlation);
     assert_eq!(again.verdict, fresh.verdict);
@@ -105,11 +74,7 @@ fn finished_runs_compare_like_fresh_ones() {
 fn a_benchmark_file_is_bought_and_held() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("bench.csv");
-    std::fs::write(
-        &file,
-        "date,open,high,low,close\n2004-01-02,1,1,1,1\n2010-01-04,2,2,2,2\n",
-    )
-    .unwrap();
+    std::fs::write(&file, "date,open,high,low,close\n2004-01-02,1,1,1,1\n2010-01-04,2,2,2,2\n").unwrap();
     let c = commands::compare(&CompareOptions {
         strategies: vec!["sma_cross".into()],
         benchmark: Benchmark::File(file),
@@ -117,9 +82,5 @@ fn a_benchmark_file_is_bought_and_held() {
         ..Default::default()
     })
     .unwrap();
-    assert!(
-        (c.benchmark.return_pct - 100.0).abs() < 1e-9,
-        "{}",
-        c.benchmark.return_pct
-    );
+    assert!((c.benchmark.return_pct - 100.0).abs() < 1e-9, "{}", c.benchmark.return_pct);
 }

@@ -2,9 +2,7 @@
 //! brackets, costs and sizing.
 
 use tradeorch::data::Bars;
-use tradeorch::engine::{
-    self, Broker, Compat, ExecutionConfig, Fill, OrderRequest, Simulation, Size,
-};
+use tradeorch::engine::{self, Broker, Compat, ExecutionConfig, Fill, OrderRequest, Simulation, Size};
 use tradeorch::Result;
 
 const DAY: i64 = 86_400_000_000_000;
@@ -36,11 +34,7 @@ fn run_one(b: &Bars, cfg: &ExecutionConfig, at: usize, order: OrderRequest) -> S
     })
 }
 
-fn run(
-    b: &Bars,
-    cfg: &ExecutionConfig,
-    decide: impl FnMut(usize, &mut Broker) -> Result<()>,
-) -> Simulation {
+fn run(b: &Bars, cfg: &ExecutionConfig, decide: impl FnMut(usize, &mut Broker) -> Result<()>) -> Simulation {
     engine::simulate(b, cfg, 1, decide).expect("simulation runs")
 }
 
@@ -63,16 +57,8 @@ fn market_order_fills_at_next_open() {
 
 #[test]
 fn market_order_with_fill_close_fills_at_decision_close() {
-    let b = bars(&[
-        FLAT,
-        (100.0, 106.0, 99.0, 105.0),
-        (102.0, 104.0, 101.0, 103.0),
-        FLAT,
-    ]);
-    let c = ExecutionConfig {
-        fill: Fill::Close,
-        ..cfg()
-    };
+    let b = bars(&[FLAT, (100.0, 106.0, 99.0, 105.0), (102.0, 104.0, 101.0, 103.0), FLAT]);
+    let c = ExecutionConfig { fill: Fill::Close, ..cfg() };
     let sim = run_one(&b, &c, 1, units(10.0));
     let t = &sim.closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (1, 105.0));
@@ -80,17 +66,8 @@ fn market_order_with_fill_close_fills_at_decision_close() {
 
 #[test]
 fn limit_buy_waits_for_price_then_fills_at_limit() {
-    let b = bars(&[
-        FLAT,
-        FLAT,
-        (99.0, 100.0, 96.0, 98.0),
-        (97.0, 98.0, 94.0, 96.0),
-        FLAT,
-    ]);
-    let order = OrderRequest {
-        limit: Some(95.0),
-        ..units(1.0)
-    };
+    let b = bars(&[FLAT, FLAT, (99.0, 100.0, 96.0, 98.0), (97.0, 98.0, 94.0, 96.0), FLAT]);
+    let order = OrderRequest { limit: Some(95.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (3, 95.0));
 }
@@ -98,56 +75,29 @@ fn limit_buy_waits_for_price_then_fills_at_limit() {
 #[test]
 fn limit_buy_gapped_through_fills_at_the_better_open() {
     let b = bars(&[FLAT, FLAT, (90.0, 92.0, 89.0, 91.0), FLAT]);
-    let order = OrderRequest {
-        limit: Some(95.0),
-        ..units(1.0)
-    };
+    let order = OrderRequest { limit: Some(95.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (2, 90.0));
 }
 
 #[test]
 fn sell_limit_fills_at_limit_or_better_open() {
-    let b = bars(&[
-        FLAT,
-        FLAT,
-        (101.0, 106.0, 100.0, 104.0),
-        (110.0, 111.0, 108.0, 109.0),
-        FLAT,
-    ]);
-    let at_limit = OrderRequest {
-        limit: Some(105.0),
-        ..units(-1.0)
-    };
+    let b = bars(&[FLAT, FLAT, (101.0, 106.0, 100.0, 104.0), (110.0, 111.0, 108.0, 109.0), FLAT]);
+    let at_limit = OrderRequest { limit: Some(105.0), ..units(-1.0) };
     let t = &run_one(&b, &cfg(), 1, at_limit).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price, t.size), (2, 105.0, -1.0));
-    let gapped = OrderRequest {
-        limit: Some(107.0),
-        ..units(-1.0)
-    };
+    let gapped = OrderRequest { limit: Some(107.0), ..units(-1.0) };
     let t = &run_one(&b, &cfg(), 2, gapped).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (3, 110.0));
 }
 
 #[test]
 fn stop_buy_fills_at_stop_or_at_a_gapped_open() {
-    let b = bars(&[
-        FLAT,
-        FLAT,
-        (101.0, 106.0, 100.0, 104.0),
-        (108.0, 109.0, 107.0, 108.0),
-        FLAT,
-    ]);
-    let at_stop = OrderRequest {
-        stop: Some(105.0),
-        ..units(1.0)
-    };
+    let b = bars(&[FLAT, FLAT, (101.0, 106.0, 100.0, 104.0), (108.0, 109.0, 107.0, 108.0), FLAT]);
+    let at_stop = OrderRequest { stop: Some(105.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, at_stop).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (2, 105.0));
-    let gapped = OrderRequest {
-        stop: Some(107.0),
-        ..units(1.0)
-    };
+    let gapped = OrderRequest { stop: Some(107.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 2, gapped).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (3, 108.0));
 }
@@ -155,10 +105,7 @@ fn stop_buy_fills_at_stop_or_at_a_gapped_open() {
 #[test]
 fn sell_stop_gapped_down_fills_at_open() {
     let b = bars(&[FLAT, FLAT, (90.0, 91.0, 88.0, 89.0), FLAT]);
-    let order = OrderRequest {
-        stop: Some(95.0),
-        ..units(-1.0)
-    };
+    let order = OrderRequest { stop: Some(95.0), ..units(-1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (2, 90.0));
 }
@@ -166,11 +113,7 @@ fn sell_stop_gapped_down_fills_at_open() {
 #[test]
 fn stop_limit_with_limit_above_stop_fills_in_the_trigger_bar() {
     let b = bars(&[FLAT, FLAT, (101.0, 107.0, 100.0, 104.0), FLAT]);
-    let order = OrderRequest {
-        stop: Some(105.0),
-        limit: Some(106.0),
-        ..units(1.0)
-    };
+    let order = OrderRequest { stop: Some(105.0), limit: Some(106.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (2, 105.0));
 }
@@ -179,18 +122,8 @@ fn stop_limit_with_limit_above_stop_fills_in_the_trigger_bar() {
 fn stop_limit_conflict_in_one_bar_waits_for_a_later_bar() {
     // Stop 105 and limit 103 are both inside bar 2's range, but the limit can only count after
     // the stop triggered; the limit is assumed touched first, so the fill waits for bar 3.
-    let b = bars(&[
-        FLAT,
-        FLAT,
-        (101.0, 107.0, 100.0, 104.0),
-        (104.0, 105.0, 102.0, 103.0),
-        FLAT,
-    ]);
-    let order = OrderRequest {
-        stop: Some(105.0),
-        limit: Some(103.0),
-        ..units(1.0)
-    };
+    let b = bars(&[FLAT, FLAT, (101.0, 107.0, 100.0, 104.0), (104.0, 105.0, 102.0, 103.0), FLAT]);
+    let order = OrderRequest { stop: Some(105.0), limit: Some(103.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.entry_bar, t.entry_price), (3, 103.0));
 }
@@ -198,11 +131,7 @@ fn stop_limit_conflict_in_one_bar_waits_for_a_later_bar() {
 #[test]
 fn stop_loss_and_take_profit_in_the_same_bar_stop_loss_wins() {
     let b = bars(&[FLAT, FLAT, FLAT, (100.0, 111.0, 94.0, 100.0), FLAT]);
-    let order = OrderRequest {
-        sl: Some(95.0),
-        tp: Some(110.0),
-        ..units(1.0)
-    };
+    let order = OrderRequest { sl: Some(95.0), tp: Some(110.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.exit_bar, t.exit_price), (Some(3), Some(95.0)));
     assert_eq!((t.sl, t.tp), (Some(95.0), Some(110.0)));
@@ -211,10 +140,7 @@ fn stop_loss_and_take_profit_in_the_same_bar_stop_loss_wins() {
 #[test]
 fn stop_loss_gapped_through_fills_at_the_open() {
     let b = bars(&[FLAT, FLAT, FLAT, (90.0, 92.0, 89.0, 91.0), FLAT]);
-    let order = OrderRequest {
-        sl: Some(95.0),
-        ..units(1.0)
-    };
+    let order = OrderRequest { sl: Some(95.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.exit_bar, t.exit_price), (Some(3), Some(90.0)));
 }
@@ -222,11 +148,7 @@ fn stop_loss_gapped_through_fills_at_the_open() {
 #[test]
 fn take_profit_of_a_short_fills_at_limit() {
     let b = bars(&[FLAT, FLAT, FLAT, (98.0, 99.0, 89.0, 92.0), FLAT]);
-    let order = OrderRequest {
-        sl: Some(110.0),
-        tp: Some(90.0),
-        ..units(-2.0)
-    };
+    let order = OrderRequest { sl: Some(110.0), tp: Some(90.0), ..units(-2.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
     assert_eq!((t.exit_bar, t.exit_price), (Some(3), Some(90.0)));
     assert_eq!(t.pnl_at(f64::NAN), 2.0 * (100.0 - 90.0));
@@ -235,41 +157,23 @@ fn take_profit_of_a_short_fills_at_limit() {
 #[test]
 fn stop_loss_can_trigger_in_the_entry_bar_of_a_market_order() {
     let b = bars(&[FLAT, FLAT, (100.0, 101.0, 94.0, 96.0), FLAT]);
-    let order = OrderRequest {
-        sl: Some(95.0),
-        ..units(1.0)
-    };
+    let order = OrderRequest { sl: Some(95.0), ..units(1.0) };
     let t = &run_one(&b, &cfg(), 1, order).closed_trades[0];
-    assert_eq!(
-        (t.entry_bar, t.exit_bar, t.exit_price),
-        (2, Some(2), Some(95.0))
-    );
+    assert_eq!((t.entry_bar, t.exit_bar, t.exit_price), (2, Some(2), Some(95.0)));
 }
 
 #[test]
 fn brackets_on_the_wrong_side_are_rejected() {
     let b = bars(&[FLAT, FLAT, FLAT]);
-    let order = OrderRequest {
-        sl: Some(105.0),
-        ..units(1.0)
-    };
+    let order = OrderRequest { sl: Some(105.0), ..units(1.0) };
     let err = engine::simulate(&b, &cfg(), 1, |_, broker| broker.submit(&order)).unwrap_err();
     assert!(err.to_string().contains("stop-loss"), "{err}");
 }
 
 #[test]
 fn commission_and_fee_are_charged_at_entry_and_exit() {
-    let b = bars(&[
-        FLAT,
-        FLAT,
-        (100.0, 101.0, 99.0, 100.0),
-        (110.0, 111.0, 109.0, 110.0),
-    ]);
-    let c = ExecutionConfig {
-        commission: 0.001,
-        fee: 1.0,
-        ..cfg()
-    };
+    let b = bars(&[FLAT, FLAT, (100.0, 101.0, 99.0, 100.0), (110.0, 111.0, 109.0, 110.0)]);
+    let c = ExecutionConfig { commission: 0.001, fee: 1.0, ..cfg() };
     let sim = run_one(&b, &c, 1, units(10.0));
     let t = &sim.closed_trades[0];
     let expected_commission = (1.0 + 10.0 * 100.0 * 0.001) + (1.0 + 10.0 * 110.0 * 0.001);
@@ -279,23 +183,12 @@ fn commission_and_fee_are_charged_at_entry_and_exit() {
 
 #[test]
 fn spread_is_paid_at_entry_and_slippage_on_every_fill() {
-    let b = bars(&[
-        FLAT,
-        FLAT,
-        (100.0, 101.0, 99.0, 100.0),
-        (110.0, 111.0, 109.0, 110.0),
-    ]);
-    let spread = ExecutionConfig {
-        spread_bps: 10.0,
-        ..cfg()
-    };
+    let b = bars(&[FLAT, FLAT, (100.0, 101.0, 99.0, 100.0), (110.0, 111.0, 109.0, 110.0)]);
+    let spread = ExecutionConfig { spread_bps: 10.0, ..cfg() };
     let t = run_one(&b, &spread, 1, units(1.0)).closed_trades[0].clone();
     assert!((t.entry_price - 100.1).abs() < 1e-12);
     assert_eq!(t.exit_price, Some(110.0));
-    let slip = ExecutionConfig {
-        slippage_bps: 10.0,
-        ..cfg()
-    };
+    let slip = ExecutionConfig { slippage_bps: 10.0, ..cfg() };
     let t = run_one(&b, &slip, 1, units(1.0)).closed_trades[0].clone();
     assert!((t.entry_price - 100.1).abs() < 1e-12);
     assert!((t.exit_price.unwrap() - 109.89).abs() < 1e-12);
@@ -306,10 +199,7 @@ fn fraction_sizing_uses_whole_units_unless_fractional() {
     let b = bars(&[FLAT, FLAT, (300.0, 301.0, 299.0, 300.0), FLAT]);
     let whole = run_one(&b, &cfg(), 1, OrderRequest::market(Size::Fraction(1.0)));
     assert_eq!(whole.closed_trades[0].size, 33.0);
-    let frac = ExecutionConfig {
-        fractional: true,
-        ..cfg()
-    };
+    let frac = ExecutionConfig { fractional: true, ..cfg() };
     let sim = run_one(&b, &frac, 1, OrderRequest::market(Size::Fraction(1.0)));
     assert!((sim.closed_trades[0].size - 10_000.0 / 300.0).abs() < 1e-9);
 }
@@ -333,10 +223,7 @@ fn opposite_order_nets_fifo_against_open_trades() {
         Ok(())
     });
     let first = &sim.closed_trades[0];
-    assert_eq!(
-        (first.size, first.exit_bar, first.exit_price),
-        (4.0, Some(3), Some(105.0))
-    );
+    assert_eq!((first.size, first.exit_bar, first.exit_price), (4.0, Some(3), Some(105.0)));
     let rest = &sim.closed_trades[1];
     assert_eq!((rest.size, rest.entry_price), (6.0, 100.0));
 }

@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tradeorch::commands::{
-    self, BacktestOptions, DataChoice, LookaheadOptions, BUILTIN_STRATEGIES,
-};
+use tradeorch::commands::{self, BacktestOptions, DataChoice, LookaheadOptions, BUILTIN_STRATEGIES};
 use tradeorch::orchestrator::graph::Pipeline;
 use tradeorch::orchestrator::lookahead;
 use tradeorch::orchestrator::stage::{Input, Series, Stage, View};
@@ -21,11 +19,7 @@ use tradeorch::{orchestrator, Result};
 use common::goog;
 
 fn run(strategy: &str, out: &Path) -> commands::BacktestOutcome {
-    let opts = BacktestOptions {
-        strategy: Some(strategy.into()),
-        out: Some(out.to_path_buf()),
-        ..Default::default()
-    };
+    let opts = BacktestOptions { strategy: Some(strategy.into()), out: Some(out.to_path_buf()), ..Default::default() };
     commands::backtest(&opts).expect("backtest runs")
 }
 
@@ -37,10 +31,7 @@ fn every_shipped_strategy_runs_on_the_default_data_and_trades() {
         let s = &outcome.backtest.stats;
         assert!(s.trades >= 5, "{name}: {} trades", s.trades);
         assert!(s.equity_final.is_finite() && s.equity_final > 0.0, "{name}");
-        println!(
-            "{name}: {} trades, return {:.2} %, Sharpe {:.3}",
-            s.trades, s.return_pct, s.sharpe_ratio
-        );
+        println!("{name}: {} trades, return {:.2} %, Sharpe {:.3}", s.trades, s.return_pct, s.sharpe_ratio);
     }
 }
 
@@ -54,19 +45,14 @@ fn runs_with_and_without_an_audit_trail_are_identical() {
         let audited = orchestrator::backtest(&strategy, &bars, &exec, true).unwrap();
         let plain = orchestrator::backtest(&strategy, &bars, &exec, false).unwrap();
         assert_eq!(audited.simulation, plain.simulation, "{name}");
-        assert_eq!(
-            serde_json::to_string(&audited.stats).unwrap(),
-            serde_json::to_string(&plain.stats).unwrap(),
-            "{name}"
-        );
+        assert_eq!(serde_json::to_string(&audited.stats).unwrap(), serde_json::to_string(&plain.stats).unwrap(), "{name}");
     }
 }
 
 #[test]
 fn shipped_strategy_files_match_the_built_in_copies() {
     for (name, text) in BUILTIN_STRATEGIES {
-        let file =
-            fs::read_to_string(common::repo_path(&format!("strategies/{name}.toml"))).unwrap();
+        let file = fs::read_to_string(common::repo_path(&format!("strategies/{name}.toml"))).unwrap();
         assert_eq!(file, text, "{name}");
     }
 }
@@ -85,17 +71,9 @@ fn audit_trail_has_a_record_per_decision_and_explain_reads_it() {
     let date = tradeorch::metrics::format_time(decided)[..10].to_string();
     let text = commands::explain(&dir, &date).unwrap();
     assert!(text.contains("proposal: short (entry_short)"), "{text}");
-    assert!(
-        text.contains("sell 99.99999999999997% of equity at market"),
-        "{text}"
-    );
-    assert!(
-        text.contains("fast") && text.contains("slow") && text.contains("entry_long"),
-        "{text}"
-    );
-    let missing = commands::explain(&dir, "1999-01-01")
-        .unwrap_err()
-        .to_string();
+    assert!(text.contains("sell 99.99999999999997% of equity at market"), "{text}");
+    assert!(text.contains("fast") && text.contains("slow") && text.contains("entry_long"), "{text}");
+    let missing = commands::explain(&dir, "1999-01-01").unwrap_err().to_string();
     assert!(missing.contains("decisions run from"), "{missing}");
 }
 
@@ -108,32 +86,12 @@ fn risk_stage_changes_are_recorded_with_their_reason() {
     let path = tmp.path().join("tight.toml");
     fs::write(&path, text).unwrap();
     let outcome = run(path.to_str().unwrap(), &tmp.path().join("run"));
-    let notes: Vec<&String> = outcome
-        .backtest
-        .decisions
-        .iter()
-        .flat_map(|d| &d.risk)
-        .collect();
-    assert!(
-        notes.iter().any(|n| n.contains("kill-switch: drawdown")),
-        "{notes:?}"
-    );
-    assert!(
-        notes
-            .iter()
-            .any(|n| n.contains("capped to 0.95 by max_position")),
-        "{notes:?}"
-    );
+    let notes: Vec<&String> = outcome.backtest.decisions.iter().flat_map(|d| &d.risk).collect();
+    assert!(notes.iter().any(|n| n.contains("kill-switch: drawdown")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("capped to 0.95 by max_position")), "{notes:?}");
     // After the kill-switch nothing is held.
-    let halted = outcome
-        .backtest
-        .decisions
-        .iter()
-        .position(|d| d.risk.iter().any(|n| n.contains("kill-switch: drawdown")))
-        .unwrap();
-    assert!(outcome.backtest.decisions[halted + 2..]
-        .iter()
-        .all(|d| d.position == 0.0));
+    let halted = outcome.backtest.decisions.iter().position(|d| d.risk.iter().any(|n| n.contains("kill-switch: drawdown"))).unwrap();
+    assert!(outcome.backtest.decisions[halted + 2..].iter().all(|d| d.position == 0.0));
 }
 
 /// A stage that records how many probes run at once.
@@ -162,10 +120,7 @@ impl Stage for Probe {
         self.most.fetch_max(now, Ordering::SeqCst);
         // Wait (bounded) for a sibling to start, so overlap is observed if it is possible.
         let deadline = Instant::now() + Duration::from_secs(5);
-        while self.input.is_none()
-            && self.most.load(Ordering::SeqCst) < 2
-            && Instant::now() < deadline
-        {
+        while self.input.is_none() && self.most.load(Ordering::SeqCst) < 2 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
         self.running.fetch_sub(1, Ordering::SeqCst);
@@ -188,25 +143,14 @@ fn independent_stages_run_concurrently_and_dependents_after() {
             input: input.map(String::from),
         })
     };
-    let pipeline = Pipeline::new(vec![
-        probe("a", None),
-        probe("b", None),
-        probe("c", Some("a")),
-    ])
-    .unwrap();
+    let pipeline = Pipeline::new(vec![probe("a", None), probe("b", None), probe("c", Some("a"))]).unwrap();
     assert_eq!(pipeline.layers(), &[vec![0, 1], vec![2]]);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let outputs = pool.install(|| pipeline.compute(&goog())).unwrap();
     assert_eq!(most.load(Ordering::SeqCst), 2, "a and b overlapped");
     let log = log.lock().unwrap();
     let pos = |e: &str| log.iter().position(|l| l == e).unwrap();
-    assert!(
-        pos("start c") > pos("end a") && pos("start c") > pos("end b"),
-        "{log:?}"
-    );
+    assert!(pos("start c") > pos("end a") && pos("start c") > pos("end b"), "{log:?}");
     let names: Vec<&str> = outputs.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["a", "b", "c"]);
 }
@@ -227,9 +171,7 @@ impl Stage for NextClose {
     }
     fn compute(&self, view: &View) -> Result<Vec<Series>> {
         let c = view.price(PriceField::Close);
-        let values = (0..c.len())
-            .map(|t| c.get(t + 1).copied().unwrap_or(f64::NAN))
-            .collect();
+        let values = (0..c.len()).map(|t| c.get(t + 1).copied().unwrap_or(f64::NAN)).collect();
         Ok(vec![Series::new("next_close", values)])
     }
 }
@@ -244,11 +186,7 @@ fn a_leaky_stage_is_caught_and_honest_ones_pass() {
     let cutoffs = lookahead::sample_cutoffs(bars.len(), 10);
     let report = lookahead::check(&bars, &cutoffs, |b| pipeline.compute(b)).unwrap();
     let leaky: Vec<&str> = report.leaks.iter().map(|l| l.output.as_str()).collect();
-    assert_eq!(
-        leaky,
-        ["next_close", "next_close"],
-        "only the leaky stage, by both tests"
-    );
+    assert_eq!(leaky, ["next_close", "next_close"], "only the leaky stage, by both tests");
     let leak = &report.leaks[0];
     assert_eq!(leak.bar, leak.cutoff, "it changes exactly at the cut-off");
 }
@@ -256,17 +194,10 @@ fn a_leaky_stage_is_caught_and_honest_ones_pass() {
 #[test]
 fn every_shipped_strategy_passes_the_lookahead_check() {
     for (name, _) in BUILTIN_STRATEGIES {
-        let opts = LookaheadOptions {
-            strategy: name.into(),
-            data: DataChoice::default(),
-            samples: 8,
-        };
+        let opts = LookaheadOptions { strategy: name.into(), data: DataChoice::default(), samples: 8 };
         let report = commands::check_lookahead(&opts).unwrap();
         assert!(report.leaks.is_empty(), "{name}: {:?}", report.leaks);
-        assert!(
-            report.outputs.iter().any(|o| o.starts_with("policy.")),
-            "{name} checks policy signals"
-        );
+        assert!(report.outputs.iter().any(|o| o.starts_with("policy.")), "{name} checks policy signals");
     }
 }
 
@@ -298,122 +229,52 @@ signals = [{ expr = "llm", weight = 1.0, confidence_of = "llm" }]
     let bars = goog();
     let (outputs, signals) = orchestrator::prepare(&strategy, &bars).unwrap();
     let llm = outputs.get("llm").unwrap();
-    let day = |d: &str| {
-        bars.time
-            .iter()
-            .position(|&t| tradeorch::metrics::format_time(t).starts_with(d))
-            .unwrap()
-    };
+    let day = |d: &str| bars.time.iter().position(|&t| tradeorch::metrics::format_time(t).starts_with(d)).unwrap();
     assert!(llm.values[day("2004-08-31")].is_nan());
     assert_eq!(llm.values[day("2004-09-01")], 1.0);
-    assert_eq!(
-        llm.values[day("2004-09-03")],
-        1.0,
-        "the 12:00 row is not visible at midnight"
-    );
+    assert_eq!(llm.values[day("2004-09-03")], 1.0, "the 12:00 row is not visible at midnight");
     assert_eq!(llm.values[day("2004-09-07")], -1.0);
-    assert_eq!(
-        llm.explanation.as_ref().unwrap()[day("2004-09-02")],
-        "earnings beat"
-    );
+    assert_eq!(llm.explanation.as_ref().unwrap()[day("2004-09-02")], "earnings beat");
     let score = &signals.series[0].1;
-    assert!(
-        (score[day("2004-09-02")] - 0.8).abs() < 1e-12,
-        "vote weighted by confidence"
-    );
+    assert!((score[day("2004-09-02")] - 0.8).abs() < 1e-12, "vote weighted by confidence");
 }
 
 /// Loads a strategy from text and returns its error message.
 fn strategy_error(toml: &str) -> String {
-    Strategy::parse(toml, Path::new("bad.toml"))
-        .unwrap_err()
-        .to_string()
+    Strategy::parse(toml, Path::new("bad.toml")).unwrap_err().to_string()
 }
 
-const STAGES: &str =
-    "name = \"x\"\n[params]\nn = 10\n[[stages]]\nid = \"a\"\nkind = \"sma\"\nperiod = \"n\"\n";
+const STAGES: &str = "name = \"x\"\n[params]\nn = 10\n[[stages]]\nid = \"a\"\nkind = \"sma\"\nperiod = \"n\"\n";
 
 #[test]
 fn bad_strategy_files_name_the_file_and_key() {
     let rules = "[policy]\nkind = \"rules\"\nentry_long = \"a > 1\"\n";
-    let e = strategy_error(&format!(
-        "{}{rules}",
-        STAGES.replace("kind = \"sma\"", "kind = \"smaa\"")
-    ));
-    assert!(
-        e.starts_with("bad.toml: line 6, key kind") && e.contains("unknown variant `smaa`"),
-        "{e}"
-    );
-    let e = strategy_error(&format!(
-        "{}{rules}",
-        STAGES.replace("period = \"n\"\n", "")
-    ));
-    assert!(
-        e.starts_with("bad.toml") && e.contains("missing field `period`"),
-        "{e}"
-    );
-    let e = strategy_error(&format!(
-        "{}{rules}",
-        STAGES.replace("period = \"n\"", "period = \"m\"")
-    ));
-    assert!(
-        e.contains("key stages[0].period") && e.contains("unknown parameter \"m\""),
-        "{e}"
-    );
+    let e = strategy_error(&format!("{}{rules}", STAGES.replace("kind = \"sma\"", "kind = \"smaa\"")));
+    assert!(e.starts_with("bad.toml: line 6, key kind") && e.contains("unknown variant `smaa`"), "{e}");
+    let e = strategy_error(&format!("{}{rules}", STAGES.replace("period = \"n\"\n", "")));
+    assert!(e.starts_with("bad.toml") && e.contains("missing field `period`"), "{e}");
+    let e = strategy_error(&format!("{}{rules}", STAGES.replace("period = \"n\"", "period = \"m\"")));
+    assert!(e.contains("key stages[0].period") && e.contains("unknown parameter \"m\""), "{e}");
     let cycle = "name = \"x\"\n[[stages]]\nid = \"a\"\nkind = \"sma\"\ninput = \"b\"\nperiod = 3\n[[stages]]\nid = \"b\"\nkind = \"ema\"\ninput = \"a\"\nperiod = 3\n";
     let e = strategy_error(&format!("{cycle}{rules}"));
-    assert!(
-        e.contains("key stages[0].input") && e.contains("dependency cycle: a -> b -> a"),
-        "{e}"
-    );
-    let e = strategy_error(&format!(
-        "{STAGES}[policy]\nkind = \"rules\"\nentry_long = \"a > (1\"\n"
-    ));
-    assert!(
-        e.contains("key policy.entry_long") && e.contains("column"),
-        "{e}"
-    );
-    let e = strategy_error(&format!(
-        "{STAGES}[policy]\nkind = \"rules\"\nentry_long = \"close > sma20\"\n"
-    ));
-    assert!(
-        e.contains("key policy.entry_long") && e.contains("column 9: unknown name \"sma20\""),
-        "{e}"
-    );
-    let e = strategy_error(&format!(
-        "{}{rules}",
-        STAGES.replace("period = \"n\"", "period = \"n\"\ninput = \"rsi\"")
-    ));
-    assert!(
-        e.contains("key stages[0].input") && e.contains("unknown input \"rsi\""),
-        "{e}"
-    );
+    assert!(e.contains("key stages[0].input") && e.contains("dependency cycle: a -> b -> a"), "{e}");
+    let e = strategy_error(&format!("{STAGES}[policy]\nkind = \"rules\"\nentry_long = \"a > (1\"\n"));
+    assert!(e.contains("key policy.entry_long") && e.contains("column"), "{e}");
+    let e = strategy_error(&format!("{STAGES}[policy]\nkind = \"rules\"\nentry_long = \"close > sma20\"\n"));
+    assert!(e.contains("key policy.entry_long") && e.contains("column 9: unknown name \"sma20\""), "{e}");
+    let e = strategy_error(&format!("{}{rules}", STAGES.replace("period = \"n\"", "period = \"n\"\ninput = \"rsi\"")));
+    assert!(e.contains("key stages[0].input") && e.contains("unknown input \"rsi\""), "{e}");
 }
 
 #[test]
 fn strategies_are_listed_and_shown_with_defaults() {
     let infos = commands::list_strategies(&common::repo_path("strategies")).unwrap();
     let names: Vec<&str> = infos.iter().map(|i| i.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "sma_cross",
-            "rsi_mean_reversion",
-            "macd_trend",
-            "bollinger_breakout",
-            "ensemble_vote"
-        ]
-    );
-    assert!(infos
-        .iter()
-        .all(|i| i.source == "built-in" && !i.description.is_empty()));
+    assert_eq!(names, ["sma_cross", "rsi_mean_reversion", "macd_trend", "bollinger_breakout", "ensemble_vote"]);
+    assert!(infos.iter().all(|i| i.source == "built-in" && !i.description.is_empty()));
     let shown = commands::show_strategy("rsi_mean_reversion").unwrap();
-    assert!(
-        shown.contains("entry_long = \"rsi < oversold\"") && shown.contains("cash = 10000.0"),
-        "{shown}"
-    );
-    Strategy::parse(&shown, Path::new("shown.toml"))
-        .expect("what is shown is a valid strategy file");
+    assert!(shown.contains("entry_long = \"rsi < oversold\"") && shown.contains("cash = 10000.0"), "{shown}");
+    Strategy::parse(&shown, Path::new("shown.toml")).expect("what is shown is a valid strategy file");
 }
 
 #[test]
@@ -445,12 +306,7 @@ signals = [{ expr = "news", weight = 1.0, confidence_of = "news" }]
     let bars = goog();
     let (outputs, _) = orchestrator::prepare(&strategy, &bars).unwrap();
     let news = outputs.get("news").unwrap();
-    let day = |d: &str| {
-        bars.time
-            .iter()
-            .position(|&t| tradeorch::metrics::format_time(t).starts_with(d))
-            .unwrap()
-    };
+    let day = |d: &str| bars.time.iter().position(|&t| tradeorch::metrics::format_time(t).starts_with(d)).unwrap();
     // Bars are stamped at midnight: a headline of 08:00 is first seen the next day.
     assert_eq!(news.values[day("2004-09-01")], 0.0);
     assert_eq!(news.values[day("2004-09-02")], 1.0, "beats, growth, surges");
@@ -462,24 +318,11 @@ signals = [{ expr = "news", weight = 1.0, confidence_of = "news" }]
     assert_eq!(news.values[day("2004-09-21")], -1.0, "lawsuit, drop");
     assert_eq!(news.values[day("2004-09-28")], 0.0, "nothing in the window");
     // A view of the first bars serves only the documents published by its last bar.
-    let docs = std::collections::BTreeMap::from([(
-        "news.csv".to_string(),
-        tradeorch::data::load_documents(&tmp.path().join("news.csv")).unwrap(),
-    )]);
+    let docs = std::collections::BTreeMap::from([("news.csv".to_string(), tradeorch::data::load_documents(&tmp.path().join("news.csv")).unwrap())]);
     let first = lookahead::truncate(&bars, day("2004-09-02") + 1);
     let upstream = tradeorch::orchestrator::stage::Outputs::default();
-    assert_eq!(
-        View::new(&first, &upstream, &docs)
-            .documents("news.csv")
-            .len(),
-        1
-    );
-    assert_eq!(
-        View::new(&bars, &upstream, &docs)
-            .documents("news.csv")
-            .len(),
-        3
-    );
+    assert_eq!(View::new(&first, &upstream, &docs).documents("news.csv").len(), 1);
+    assert_eq!(View::new(&bars, &upstream, &docs).documents("news.csv").len(), 3);
     // Truncating the bars hides later documents; nothing changes up to any cut-off.
     let cutoffs = lookahead::sample_cutoffs(60, 12);
     let report = lookahead::check(&bars, &cutoffs, |b| strategy.pipeline.compute(b)).unwrap();

@@ -8,10 +8,7 @@ use tradeorch::metrics::overfitting::{
 };
 
 fn reference() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/overfitting/reference.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/overfitting/reference.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -24,11 +21,7 @@ fn u(v: &Value) -> usize {
 }
 
 fn matrix(v: &Value) -> Vec<Vec<f64>> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_array().unwrap().iter().map(f).collect())
-        .collect()
+    v.as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().map(f).collect()).collect()
 }
 
 #[track_caller]
@@ -49,21 +42,13 @@ fn normal_quantile_matches_scipy() {
 fn moments_match_scipy() {
     let r = reference();
     let returns = matrix(&r["returns"]);
-    for (k, (series, m)) in returns
-        .iter()
-        .zip(r["moments"].as_array().unwrap())
-        .enumerate()
-    {
+    for (k, (series, m)) in returns.iter().zip(r["moments"].as_array().unwrap()).enumerate() {
         let got = sample_moments(series);
         close(got.mean, f(&m["mean"]), &format!("mean {k}"));
         close(got.std, f(&m["std"]), &format!("std {k}"));
         close(got.skew, f(&m["skew"]), &format!("skew {k}"));
         close(got.kurtosis, f(&m["kurtosis"]), &format!("kurtosis {k}"));
-        close(
-            got.mean / got.std,
-            f(&r["sharpe"][k]),
-            &format!("sharpe {k}"),
-        );
+        close(got.mean / got.std, f(&r["sharpe"][k]), &format!("sharpe {k}"));
     }
 }
 
@@ -73,27 +58,10 @@ fn deflated_sharpe_of_the_best_trial_matches_scipy() {
     let returns = matrix(&r["returns"]);
     let best = u(&r["best_trial"]);
     let m = sample_moments(&returns[best]);
-    let (sr, n, t, var) = (
-        m.mean / m.std,
-        returns.len(),
-        returns[best].len(),
-        f(&r["sr_variance"]),
-    );
-    close(
-        expected_max_sharpe(n, var),
-        f(&r["expected_max_sharpe"]),
-        "SR0",
-    );
-    close(
-        deflated_sharpe_ratio(sr, n, var, t, m.skew, m.kurtosis),
-        f(&r["dsr"]),
-        "DSR",
-    );
-    close(
-        probabilistic_sharpe_ratio(sr, 0.0, t, m.skew, m.kurtosis),
-        f(&r["psr_zero"]),
-        "PSR(0)",
-    );
+    let (sr, n, t, var) = (m.mean / m.std, returns.len(), returns[best].len(), f(&r["sr_variance"]));
+    close(expected_max_sharpe(n, var), f(&r["expected_max_sharpe"]), "SR0");
+    close(deflated_sharpe_ratio(sr, n, var, t, m.skew, m.kurtosis), f(&r["dsr"]), "DSR");
+    close(probabilistic_sharpe_ratio(sr, 0.0, t, m.skew, m.kurtosis), f(&r["psr_zero"]), "PSR(0)");
 }
 
 #[test]
@@ -101,19 +69,8 @@ fn dsr_and_psr_cases_match_scipy() {
     let r = reference();
     for c in r["dsr_cases"].as_array().unwrap() {
         let (trials, var) = (u(&c["trials"]), f(&c["sr_variance"]));
-        close(
-            expected_max_sharpe(trials, var),
-            f(&c["expected_max_sharpe"]),
-            &format!("SR0 {c}"),
-        );
-        let dsr = deflated_sharpe_ratio(
-            f(&c["sr"]),
-            trials,
-            var,
-            u(&c["n_obs"]),
-            f(&c["skew"]),
-            f(&c["kurtosis"]),
-        );
+        close(expected_max_sharpe(trials, var), f(&c["expected_max_sharpe"]), &format!("SR0 {c}"));
+        let dsr = deflated_sharpe_ratio(f(&c["sr"]), trials, var, u(&c["n_obs"]), f(&c["skew"]), f(&c["kurtosis"]));
         close(dsr, f(&c["dsr"]), &format!("DSR {c}"));
     }
     for c in r["psr_cases"].as_array().unwrap() {
@@ -165,12 +122,5 @@ fn pbo_hand_checked_cases() {
     let tiny = probability_of_backtest_overfitting(&matrix(&r["pbo_tiny"]["returns"]), 4).unwrap();
     let (lo, hi) = ((1.0f64 / 3.0).ln(), 3f64.ln());
     let want = [lo, lo, hi, hi, lo, lo];
-    assert!(
-        tiny.logits
-            .iter()
-            .zip(want)
-            .all(|(g, w)| (g - w).abs() < 1e-15),
-        "{:?}",
-        tiny.logits
-    );
+    assert!(tiny.logits.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-15), "{:?}", tiny.logits);
 }

@@ -8,11 +8,7 @@ fn a_run_folder_loads_back_to_the_same_record() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     // sma_cross in the backtesting.py preset leaves its last trade open.
-    let opts = BacktestOptions {
-        strategy: Some("sma_cross".into()),
-        out: Some(dir.clone()),
-        ..Default::default()
-    };
+    let opts = BacktestOptions { strategy: Some("sma_cross".into()), out: Some(dir.clone()), ..Default::default() };
     let outcome = commands::backtest(&opts).unwrap();
     let loaded = RunRecord::load(&dir).unwrap();
     assert_eq!(loaded.name, "run");
@@ -26,18 +22,8 @@ fn a_run_folder_loads_back_to_the_same_record() {
     let again = tmp.path().join("again");
     std::fs::create_dir(&again).unwrap();
     loaded.write_files(&again).unwrap();
-    for f in [
-        "stats.json",
-        "trades.csv",
-        "equity.csv",
-        "config.toml",
-        "decisions.jsonl",
-    ] {
-        assert_eq!(
-            std::fs::read(dir.join(f)).unwrap(),
-            std::fs::read(again.join(f)).unwrap(),
-            "{f}"
-        );
+    for f in ["stats.json", "trades.csv", "equity.csv", "config.toml", "decisions.jsonl"] {
+        assert_eq!(std::fs::read(dir.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f}");
     }
 }
 
@@ -48,11 +34,7 @@ fn undefined_statistics_survive_the_round_trip_as_nan() {
     // No trades at all: trade statistics are undefined.
     let opts = BacktestOptions {
         strategy: Some("sma_cross".into()),
-        data: commands::DataChoice {
-            from: Some("2004-08-19".into()),
-            to: Some("2004-09-10".into()),
-            ..Default::default()
-        },
+        data: commands::DataChoice { from: Some("2004-08-19".into()), to: Some("2004-09-10".into()), ..Default::default() },
         out: Some(dir.clone()),
         ..Default::default()
     };

@@ -39,13 +39,7 @@ pub struct BacktestOutcome {
 /// A file-name-safe version of `s`.
 pub(crate) fn slug(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
         .collect()
 }
 
@@ -74,25 +68,10 @@ pub(crate) fn run_and_write(
     resolved.data = Some(data_spec.clone());
     resolved.execution = exec.to_spec();
     let sim = &backtest.simulation;
-    let trades = sim
-        .closed_trades
-        .iter()
-        .chain(&sim.open_trades)
-        .map(|t| TradeRow::new(bars, t));
-    let config = toml::to_string(&resolved)
-        .map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
-    let name = dir
-        .file_name()
-        .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
-    let record = RunRecord::new(
-        &name,
-        bars,
-        &backtest.stats,
-        &sim.equity,
-        trades,
-        config,
-        &backtest.decisions,
-    );
+    let trades = sim.closed_trades.iter().chain(&sim.open_trades).map(|t| TradeRow::new(bars, t));
+    let config = toml::to_string(&resolved).map_err(|e| Error::Run(format!("cannot write config.toml: {e}")))?;
+    let name = dir.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+    let record = RunRecord::new(&name, bars, &backtest.stats, &sim.equity, trades, config, &backtest.decisions);
     report::write_run(dir, &record, charts)?;
     Ok((backtest, record))
 }
@@ -106,18 +85,6 @@ pub fn backtest(opts: &BacktestOptions) -> Result<BacktestOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(run_name(&strategy, &bars, &data_spec)));
-    let (backtest, _) = run_and_write(
-        &strategy,
-        &bars,
-        &data_spec,
-        &opts.overrides,
-        &dir,
-        &opts.charts,
-    )?;
-    Ok(BacktestOutcome {
-        strategy,
-        bars,
-        backtest,
-        report_dir: dir,
-    })
+    let (backtest, _) = run_and_write(&strategy, &bars, &data_spec, &opts.overrides, &dir, &opts.charts)?;
+    Ok(BacktestOutcome { strategy, bars, backtest, report_dir: dir })
 }

@@ -30,11 +30,7 @@ pub enum Benchmark {
 impl std::str::FromStr for Benchmark {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(if s == "buy-and-hold" {
-            Benchmark::BuyAndHold
-        } else {
-            Benchmark::File(PathBuf::from(s))
-        })
+        Ok(if s == "buy-and-hold" { Benchmark::BuyAndHold } else { Benchmark::File(PathBuf::from(s)) })
     }
 }
 
@@ -98,12 +94,7 @@ fn default_name(names: &[String]) -> String {
 }
 
 /// The benchmark's equity at each of `times`, starting from `cash`.
-fn benchmark_equity(
-    benchmark: &Benchmark,
-    times: &[i64],
-    closes: &[f64],
-    cash: f64,
-) -> Result<Vec<f64>> {
+fn benchmark_equity(benchmark: &Benchmark, times: &[i64], closes: &[f64], cash: f64) -> Result<Vec<f64>> {
     let aligned: Vec<f64> = match benchmark {
         Benchmark::BuyAndHold => closes.to_vec(),
         Benchmark::File(path) => {
@@ -118,10 +109,7 @@ fn benchmark_equity(
                 out.push(if k == 0 { f64::NAN } else { b.close[k - 1] });
             }
             let first = out.iter().position(|v| !v.is_nan()).ok_or_else(|| {
-                InputError::new(
-                    path,
-                    "the benchmark has no data before the end of the compared runs",
-                )
+                InputError::new(path, "the benchmark has no data before the end of the compared runs")
             })?;
             let first_value = out[first];
             out[..first].fill(first_value);
@@ -156,19 +144,13 @@ fn verdict(names: &[String], stats: &[Stats], best: usize, tests: &[PairTest]) -
 
 /// The output folder: `--out`, else `reports/compare-<names>`.
 fn output_dir(opts: &CompareOptions, names: &[String]) -> PathBuf {
-    opts.out
-        .clone()
-        .unwrap_or_else(|| Path::new("reports").join(default_name(names)))
+    opts.out.clone().unwrap_or_else(|| Path::new("reports").join(default_name(names)))
 }
 
 /// Runs every strategy on the same bars in parallel, each writing its run folder under
 /// `<dir>/runs/`; returns the runs, the close prices and the output folder.
 fn run_strategies(opts: &CompareOptions) -> Result<(Vec<RunRecord>, Vec<f64>, PathBuf)> {
-    let strategies = opts
-        .strategies
-        .iter()
-        .map(|s| load_strategy(s))
-        .collect::<Result<Vec<_>, _>>()?;
+    let strategies = opts.strategies.iter().map(|s| load_strategy(s)).collect::<Result<Vec<_>, _>>()?;
     let names: Vec<String> = strategies.iter().map(|s| s.name().to_string()).collect();
     let dir = output_dir(opts, &names);
     let (bars, data_spec) = load_run_data(&opts.data, &strategies[0])?;
@@ -177,15 +159,7 @@ fn run_strategies(opts: &CompareOptions) -> Result<(Vec<RunRecord>, Vec<f64>, Pa
         .par_iter()
         .map(|s| {
             let run_dir = dir.join("runs").join(slug(s.name()));
-            let record = run_and_write(
-                s,
-                &bars,
-                &data_spec,
-                &opts.overrides,
-                &run_dir,
-                &ChartOptions::default(),
-            )
-            .map(|(_, r)| r);
+            let record = run_and_write(s, &bars, &data_spec, &opts.overrides, &run_dir, &ChartOptions::default()).map(|(_, r)| r);
             bar.inc(1);
             record
         })
@@ -196,11 +170,7 @@ fn run_strategies(opts: &CompareOptions) -> Result<(Vec<RunRecord>, Vec<f64>, Pa
 
 /// Loads finished runs; returns them, the close prices of the first and the output folder.
 fn load_runs(opts: &CompareOptions) -> Result<(Vec<RunRecord>, Vec<f64>, PathBuf)> {
-    let records = opts
-        .runs
-        .iter()
-        .map(|d| RunRecord::load(d))
-        .collect::<Result<Vec<_>>>()?;
+    let records = opts.runs.iter().map(|d| RunRecord::load(d)).collect::<Result<Vec<_>>>()?;
     let names: Vec<String> = records.iter().map(|r| r.name.clone()).collect();
     let closes = records[0].equity.iter().map(|r| r.close).collect();
     Ok((records, closes, output_dir(opts, &names)))
@@ -211,13 +181,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison> {
     let (records, closes, dir) = match (opts.strategies.is_empty(), opts.runs.is_empty()) {
         (false, true) => run_strategies(opts)?,
         (true, false) => load_runs(opts)?,
-        _ => {
-            return Err(InputError::new(
-                "compare",
-                "give strategies or --runs, not both (nor neither)",
-            )
-            .into())
-        }
+        _ => return Err(InputError::new("compare", "give strategies or --runs, not both (nor neither)").into()),
     };
     let names: Vec<String> = records.iter().map(|r| r.name.clone()).collect();
     let times = records[0].times();
@@ -225,44 +189,26 @@ pub fn compare(opts: &CompareOptions) -> Result<Comparison> {
         if r.times() != times {
             return Err(InputError::new(
                 "--runs",
-                format!(
-                    "runs {} and {} cover different bars; compare runs made on the same data",
-                    records[0].name, r.name
-                ),
+                format!("runs {} and {} cover different bars; compare runs made on the same data", records[0].name, r.name),
             )
             .into());
         }
     }
     let cash = records[0].equity[0].equity;
     let bench = benchmark_equity(&opts.benchmark, &times, &closes, cash)?;
-    let bench_stats = metrics::compute(StatsInput {
-        time: &times,
-        close: &closes,
-        equity: &bench,
-        trades: &[],
-        first_trading_bar: 0,
-    });
+    let bench_stats = metrics::compute(StatsInput { time: &times, close: &closes, equity: &bench, trades: &[], first_trading_bar: 0 });
 
-    let equities: Vec<Vec<f64>> = records
-        .iter()
-        .map(|r| r.equity.iter().map(|e| e.equity).collect())
-        .collect();
+    let equities: Vec<Vec<f64>> = records.iter().map(|r| r.equity.iter().map(|e| e.equity).collect()).collect();
     let mut series: Vec<Vec<f64>> = equities.iter().map(|e| returns(e)).collect();
     series.push(returns(&bench));
-    let correlation = series
-        .iter()
-        .map(|a| series.iter().map(|b| correlation(a, b)).collect())
-        .collect();
+    let correlation = series.iter().map(|a| series.iter().map(|b| correlation(a, b)).collect()).collect();
     let stats: Vec<Stats> = records.iter().map(|r| r.stats.clone()).collect();
     let best = (0..stats.len())
         .max_by(|&a, &b| stats[a].sharpe_ratio.total_cmp(&stats[b].sharpe_ratio))
         .expect("at least one run");
     let tests: Vec<PairTest> = (0..records.len())
         .filter(|&k| k != best)
-        .map(|k| PairTest {
-            other: names[k].clone(),
-            test: sharpe_difference(&series[best], &series[k]),
-        })
+        .map(|k| PairTest { other: names[k].clone(), test: sharpe_difference(&series[best], &series[k]) })
         .collect();
     let verdict = verdict(&names, &stats, best, &tests);
     let comparison = Comparison {
@@ -289,25 +235,16 @@ pub fn curves(c: &Comparison) -> Vec<Curve<'_>> {
         .records
         .iter()
         .zip(&c.equities)
-        .map(|(r, e)| Curve {
-            name: &r.name,
-            equity: e,
-            reference: false,
-        })
+        .map(|(r, e)| Curve { name: &r.name, equity: e, reference: false })
         .collect();
-    curves.push(Curve {
-        name: "benchmark",
-        equity: &c.benchmark_equity,
-        reference: true,
-    });
+    curves.push(Curve { name: "benchmark", equity: &c.benchmark_equity, reference: true });
     curves
 }
 
 /// Writes `comparison.json`, `comparison.csv`, `correlation.csv` and the overlay charts
 /// into `dir`.
 fn write_comparison(c: &Comparison, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let curves = curves(c);
     let svgs = charts::write_overlay_charts(&c.times, &curves, &dir.join("charts"))?;
     // Runs made by this comparison sit in `runs/`; link their reports.
@@ -316,11 +253,7 @@ fn write_comparison(c: &Comparison, dir: &Path) -> Result<()> {
         .iter()
         .map(|n| {
             let rel = format!("runs/{}/report.html", slug(n));
-            if dir.join(&rel).is_file() {
-                rel
-            } else {
-                String::new()
-            }
+            if dir.join(&rel).is_file() { rel } else { String::new() }
         })
         .collect();
     let page = ComparisonPage {
@@ -340,12 +273,7 @@ fn write_comparison(c: &Comparison, dir: &Path) -> Result<()> {
         table += &format!(",{}", csv_cell(n));
     }
     table += ",benchmark\n";
-    let rows: Vec<Vec<(&str, String)>> = c
-        .stats
-        .iter()
-        .chain([&c.benchmark])
-        .map(report::summary_rows)
-        .collect();
+    let rows: Vec<Vec<(&str, String)>> = c.stats.iter().chain([&c.benchmark]).map(report::summary_rows).collect();
     for (k, (label, _)) in rows[0].iter().enumerate() {
         table += &csv_cell(label);
         for r in &rows {
@@ -355,12 +283,7 @@ fn write_comparison(c: &Comparison, dir: &Path) -> Result<()> {
     }
     report::write_text(&dir.join("comparison.csv"), &table)?;
     let mut corr = String::from("run");
-    let labels: Vec<String> = c
-        .names
-        .iter()
-        .cloned()
-        .chain(["benchmark".to_string()])
-        .collect();
+    let labels: Vec<String> = c.names.iter().cloned().chain(["benchmark".to_string()]).collect();
     for n in &labels {
         corr += &format!(",{}", csv_cell(n));
     }
@@ -385,29 +308,13 @@ fn csv_cell(s: &str) -> String {
 
 /// The side-by-side statistics as a terminal table.
 pub fn comparison_table(c: &Comparison) -> String {
-    let rows: Vec<Vec<(&str, String)>> = c
-        .stats
-        .iter()
-        .chain([&c.benchmark])
-        .map(report::summary_rows)
-        .collect();
-    let headers: Vec<String> = c
-        .names
-        .iter()
-        .cloned()
-        .chain(["benchmark".to_string()])
-        .collect();
+    let rows: Vec<Vec<(&str, String)>> = c.stats.iter().chain([&c.benchmark]).map(report::summary_rows).collect();
+    let headers: Vec<String> = c.names.iter().cloned().chain(["benchmark".to_string()]).collect();
     let label_width = rows[0].iter().map(|(l, _)| l.len()).max().unwrap_or(0);
     let widths: Vec<usize> = headers
         .iter()
         .zip(&rows)
-        .map(|(h, r)| {
-            r.iter()
-                .map(|(_, v)| v.len())
-                .max()
-                .unwrap_or(0)
-                .max(h.len())
-        })
+        .map(|(h, r)| r.iter().map(|(_, v)| v.len()).max().unwrap_or(0).max(h.len()))
         .collect();
     let mut out = format!("{:<label_width$}", "");
     for (h, w) in headers.iter().zip(&widths) {

@@ -16,9 +16,7 @@ fn number(v: &Value) -> String {
 }
 
 fn table(out: &mut String, title: &str, map: &Value, fmt: impl Fn(&Value) -> String) {
-    let Some(map) = map.as_object().filter(|m| !m.is_empty()) else {
-        return;
-    };
+    let Some(map) = map.as_object().filter(|m| !m.is_empty()) else { return };
     let _ = writeln!(out, "{title}:");
     let width = map.keys().map(String::len).max().unwrap_or(0);
     for (k, v) in map {
@@ -44,16 +42,7 @@ fn render(r: &Value) -> String {
     table(&mut out, "explanations", &r["explanations"], text);
     table(&mut out, "policy signals", &r["signals"], number);
     let reason = text(&r["reason"]);
-    let _ = writeln!(
-        out,
-        "proposal: {}{}",
-        text(&r["proposal"]),
-        if reason.is_empty() {
-            String::new()
-        } else {
-            format!(" ({reason})")
-        }
-    );
+    let _ = writeln!(out, "proposal: {}{}", text(&r["proposal"]), if reason.is_empty() { String::new() } else { format!(" ({reason})") });
     if let Some(notes) = r["risk"].as_array() {
         for n in notes {
             let _ = writeln!(out, "risk: {}", text(n));
@@ -83,10 +72,8 @@ pub fn explain(run_dir: &Path, date: &str) -> Result<String> {
     let mut found = Vec::new();
     let (mut first, mut last) = (String::new(), String::new());
     for (k, line) in text.lines().enumerate() {
-        let record: Value = serde_json::from_str(line).map_err(|e| {
-            InputError::new(&path, format!("not a decision record: {e}"))
-                .at(format!("line {}", k + 1))
-        })?;
+        let record: Value = serde_json::from_str(line)
+            .map_err(|e| InputError::new(&path, format!("not a decision record: {e}")).at(format!("line {}", k + 1)))?;
         let time = record["time"].as_str().unwrap_or("").to_string();
         if first.is_empty() {
             first = time.clone();
@@ -97,14 +84,8 @@ pub fn explain(run_dir: &Path, date: &str) -> Result<String> {
         last = time;
     }
     if found.is_empty() {
-        let range = if first.is_empty() {
-            "the run has no decisions".to_string()
-        } else {
-            format!("decisions run from {first} to {last}")
-        };
-        return Err(
-            InputError::new("--date", format!("no decision on \"{date}\" ({range})")).into(),
-        );
+        let range = if first.is_empty() { "the run has no decisions".to_string() } else { format!("decisions run from {first} to {last}") };
+        return Err(InputError::new("--date", format!("no decision on \"{date}\" ({range})")).into());
     }
     Ok(found.join("\n"))
 }

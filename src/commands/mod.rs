@@ -32,22 +32,10 @@ const EMBEDDED_GOOG: &[u8] = include_bytes!("../../data/GOOG.csv");
 /// Strategies built into the binary, by name (the files in `strategies/`).
 pub const BUILTIN_STRATEGIES: [(&str, &str); 5] = [
     ("sma_cross", include_str!("../../strategies/sma_cross.toml")),
-    (
-        "rsi_mean_reversion",
-        include_str!("../../strategies/rsi_mean_reversion.toml"),
-    ),
-    (
-        "macd_trend",
-        include_str!("../../strategies/macd_trend.toml"),
-    ),
-    (
-        "bollinger_breakout",
-        include_str!("../../strategies/bollinger_breakout.toml"),
-    ),
-    (
-        "ensemble_vote",
-        include_str!("../../strategies/ensemble_vote.toml"),
-    ),
+    ("rsi_mean_reversion", include_str!("../../strategies/rsi_mean_reversion.toml")),
+    ("macd_trend", include_str!("../../strategies/macd_trend.toml")),
+    ("bollinger_breakout", include_str!("../../strategies/bollinger_breakout.toml")),
+    ("ensemble_vote", include_str!("../../strategies/ensemble_vote.toml")),
 ];
 
 /// The strategy run when none is given.
@@ -65,10 +53,7 @@ pub fn load_strategy(spec: &str) -> Result<Strategy, InputError> {
             let names: Vec<&str> = BUILTIN_STRATEGIES.iter().map(|(n, _)| *n).collect();
             Err(InputError::new(
                 path,
-                format!(
-                    "no such strategy file or built-in strategy (built-in: {})",
-                    names.join(", ")
-                ),
+                format!("no such strategy file or built-in strategy (built-in: {})", names.join(", ")),
             ))
         }
     }
@@ -78,10 +63,7 @@ fn parse_time_flag(flag: &str, value: Option<&str>) -> Result<Option<i64>, Input
     value
         .map(|v| {
             data::parse_timestamp(v).ok_or_else(|| {
-                InputError::new(
-                    flag,
-                    format!("cannot parse \"{v}\" as a date or date-time (e.g. 2010-01-31)"),
-                )
+                InputError::new(flag, format!("cannot parse \"{v}\" as a date or date-time (e.g. 2010-01-31)"))
             })
         })
         .transpose()
@@ -97,10 +79,7 @@ pub struct DataChoice {
 }
 
 /// Loads the bars a run uses, and the `[data]` spec that reproduces the choice.
-pub(crate) fn load_run_data(
-    opts: &DataChoice,
-    strategy: &Strategy,
-) -> Result<(Bars, DataSpec), InputError> {
+pub(crate) fn load_run_data(opts: &DataChoice, strategy: &Strategy) -> Result<(Bars, DataSpec), InputError> {
     let from_file = strategy.file.data.as_ref();
     let spec = DataSpec {
         path: match (&opts.data, from_file) {
@@ -108,18 +87,9 @@ pub(crate) fn load_run_data(
             (None, Some(d)) => d.path.clone(),
             (None, None) => EMBEDDED_DATA.to_string(),
         },
-        symbol: opts
-            .symbol
-            .clone()
-            .or_else(|| from_file.and_then(|d| d.symbol.clone())),
-        from: opts
-            .from
-            .clone()
-            .or_else(|| from_file.and_then(|d| d.from.clone())),
-        to: opts
-            .to
-            .clone()
-            .or_else(|| from_file.and_then(|d| d.to.clone())),
+        symbol: opts.symbol.clone().or_else(|| from_file.and_then(|d| d.symbol.clone())),
+        from: opts.from.clone().or_else(|| from_file.and_then(|d| d.from.clone())),
+        to: opts.to.clone().or_else(|| from_file.and_then(|d| d.to.clone())),
     };
     let load = LoadOptions {
         symbol: spec.symbol.clone(),
@@ -140,3 +110,4 @@ pub(crate) fn load_run_data(
     };
     Ok((bars, spec))
 }
+

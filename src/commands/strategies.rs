@@ -21,11 +21,7 @@ pub fn list_strategies(dir: &Path) -> Result<Vec<StrategyInfo>> {
     let mut infos: Vec<StrategyInfo> = Vec::new();
     for (name, text) in BUILTIN_STRATEGIES {
         let s = Strategy::parse(text, Path::new(&format!("strategies/{name}.toml")))?;
-        infos.push(StrategyInfo {
-            name: s.name().into(),
-            description: s.file.description.clone(),
-            source: "built-in".into(),
-        });
+        infos.push(StrategyInfo { name: s.name().into(), description: s.file.description.clone(), source: "built-in".into() });
     }
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
@@ -35,20 +31,11 @@ pub fn list_strategies(dir: &Path) -> Result<Vec<StrategyInfo>> {
     files.sort();
     for path in files {
         let s = Strategy::load(&path)?;
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| InputError::new(&path, e.to_string()))?;
-        let info = StrategyInfo {
-            name: s.name().into(),
-            description: s.file.description.clone(),
-            source: path.display().to_string(),
-        };
+        let text = std::fs::read_to_string(&path).map_err(|e| InputError::new(&path, e.to_string()))?;
+        let info = StrategyInfo { name: s.name().into(), description: s.file.description.clone(), source: path.display().to_string() };
         match infos.iter_mut().find(|i| i.name == info.name) {
             // The shipped file of a built-in strategy: same text, keep it listed as built-in.
-            Some(existing)
-                if BUILTIN_STRATEGIES
-                    .iter()
-                    .any(|(n, t)| *n == info.name && *t == text) =>
-            {
+            Some(existing) if BUILTIN_STRATEGIES.iter().any(|(n, t)| *n == info.name && *t == text) => {
                 existing.description = info.description;
             }
             Some(existing) => *existing = info,

@@ -10,13 +10,13 @@ use super::backtest::run_name;
 use super::{load_run_data, load_strategy, DataChoice, DEFAULT_STRATEGY};
 use crate::data::Bars;
 use crate::engine::{ExecutionConfig, ExecutionSpec};
+use crate::strategy::{DataSpec, Strategy};
 use crate::error::{Error, InputError, Result};
 use crate::metrics::NUMBER_NAMES;
 use crate::optimize::{self, Grid, ParamRange, Runner, SweepResult, SweepSettings, TrialRow};
 use crate::progress;
 use crate::report::charts::{self, ParamMap};
 use crate::report::{self, dsr_sentence, pbo_sentence, write_text, ResultsWriter, SweepPage};
-use crate::strategy::{DataSpec, Strategy};
 
 /// A parameter search: what `tradeorch sweep` and `tradeorch walkforward` share.
 #[derive(Debug, Clone)]
@@ -66,13 +66,7 @@ pub struct SweepOptions {
 
 impl Default for SweepOptions {
     fn default() -> Self {
-        SweepOptions {
-            search: SearchOptions::default(),
-            top: 10,
-            pbo_splits: None,
-            heatmap: None,
-            out: None,
-        }
+        SweepOptions { search: SearchOptions::default(), top: 10, pbo_splits: None, heatmap: None, out: None }
     }
 }
 
@@ -97,20 +91,13 @@ impl Search {
         let strategy = load_strategy(opts.strategy.as_deref().unwrap_or(DEFAULT_STRATEGY))?;
         let exec = strategy.execution(&opts.overrides)?;
         let maximize = metric_name(&opts.maximize)?;
-        let ranges = opts
-            .params
-            .iter()
-            .map(|p| ParamRange::parse(p))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ranges = opts.params.iter().map(|p| ParamRange::parse(p)).collect::<Result<Vec<_>, _>>()?;
         let grid = Grid::new(ranges, opts.constraint.as_deref(), &strategy.file.params)?;
         for p in &grid.params {
             for &v in &p.values {
-                strategy.with_params(&[(p.name.clone(), v)]).map_err(|e| {
-                    InputError::new(
-                        "--param",
-                        format!("{}={v} is not a valid value: {e}", p.name),
-                    )
-                })?;
+                strategy
+                    .with_params(&[(p.name.clone(), v)])
+                    .map_err(|e| InputError::new("--param", format!("{}={v} is not a valid value: {e}", p.name)))?;
             }
         }
         let combos = match opts.samples {
@@ -118,23 +105,12 @@ impl Search {
             None => grid.combinations(),
         };
         if combos.is_empty() {
-            let what = opts
-                .constraint
-                .as_deref()
-                .map_or("the grid".to_string(), |c| format!("\"{c}\""));
-            return Err(InputError::new(
-                "--constraint",
-                format!("no combination satisfies {what}"),
-            )
-            .into());
+            let what = opts.constraint.as_deref().map_or("the grid".to_string(), |c| format!("\"{c}\""));
+            return Err(InputError::new("--constraint", format!("no combination satisfies {what}")).into());
         }
         let (bars, data_spec) = load_run_data(&opts.data, &strategy)?;
         let description = match opts.samples {
-            Some(n) => format!(
-                "random search: {} of the combinations drawn with seed {}",
-                n.min(combos.len()),
-                opts.seed
-            ),
+            Some(n) => format!("random search: {} of the combinations drawn with seed {}", n.min(combos.len()), opts.seed),
             None => "every combination of the grid".to_string(),
         };
         let description = match grid.constraint() {
@@ -142,17 +118,7 @@ impl Search {
             None => description,
         };
         let names = grid.names();
-        Ok(Search {
-            strategy,
-            exec,
-            maximize,
-            grid,
-            names,
-            combos,
-            bars,
-            data_spec,
-            description,
-        })
+        Ok(Search { strategy, exec, maximize, grid, names, combos, bars, data_spec, description })
     }
 
     /// The values each swept parameter takes.
@@ -203,38 +169,23 @@ const ALIASES: [(&str, &str); 9] = [
 
 /// The statistic `--maximize` names.
 pub fn metric_name(given: &str) -> Result<String, InputError> {
-    let name = ALIASES
-        .iter()
-        .find(|(a, _)| *a == given)
-        .map_or(given, |(_, n)| *n);
+    let name = ALIASES.iter().find(|(a, _)| *a == given).map_or(given, |(_, n)| *n);
     if NUMBER_NAMES.contains(&name) {
         return Ok(name.to_string());
     }
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
     Err(InputError::new(
         "--maximize",
-        format!(
-            "unknown statistic \"{given}\" (use {} or a statistics key: {})",
-            aliases.join(", "),
-            NUMBER_NAMES.join(", ")
-        ),
+        format!("unknown statistic \"{given}\" (use {} or a statistics key: {})", aliases.join(", "), NUMBER_NAMES.join(", ")),
     ))
 }
 
 /// The heatmap of `names[x]` against `names[y]`: each cell the best score over any other
 /// parameters.
-fn param_map(
-    grid: &Grid,
-    combos: &[Vec<f64>],
-    scores: &[f64],
-    x: usize,
-    y: usize,
-    metric: &str,
-) -> ParamMap {
+fn param_map(grid: &Grid, combos: &[Vec<f64>], scores: &[f64], x: usize, y: usize, metric: &str) -> ParamMap {
     let (xs, ys) = (&grid.params[x].values, &grid.params[y].values);
     let mut cells = vec![vec![f64::NAN; xs.len()]; ys.len()];
-    let position =
-        |values: &[f64], v: f64| values.iter().position(|&w| w == v).expect("a grid value");
+    let position = |values: &[f64], v: f64| values.iter().position(|&w| w == v).expect("a grid value");
     for (combo, &score) in combos.iter().zip(scores) {
         if score.is_nan() {
             continue;
@@ -248,39 +199,21 @@ fn param_map(
         metric: metric.to_string(),
         x_name: grid.params[x].name.clone(),
         y_name: grid.params[y].name.clone(),
-        others: grid
-            .params
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| k != x && k != y)
-            .map(|(_, p)| p.name.clone())
-            .collect(),
+        others: grid.params.iter().enumerate().filter(|&(k, _)| k != x && k != y).map(|(_, p)| p.name.clone()).collect(),
         x: xs.clone(),
         y: ys.clone(),
         cells,
     }
 }
 
-fn heatmap_axes(
-    opts: &SweepOptions,
-    names: &[String],
-) -> Result<Option<(usize, usize)>, InputError> {
+fn heatmap_axes(opts: &SweepOptions, names: &[String]) -> Result<Option<(usize, usize)>, InputError> {
     let index = |n: &str| {
         names.iter().position(|m| m == n).ok_or_else(|| {
-            InputError::new(
-                "--heatmap",
-                format!(
-                    "\"{n}\" is not a swept parameter (swept: {})",
-                    names.join(", ")
-                ),
-            )
+            InputError::new("--heatmap", format!("\"{n}\" is not a swept parameter (swept: {})", names.join(", ")))
         })
     };
     match &opts.heatmap {
-        Some((x, y)) if x == y => Err(InputError::new(
-            "--heatmap",
-            format!("needs two different parameters, got {x} twice"),
-        )),
+        Some((x, y)) if x == y => Err(InputError::new("--heatmap", format!("needs two different parameters, got {x} twice"))),
         Some((x, y)) => Ok(Some((index(x)?, index(y)?))),
         None if names.len() >= 2 => Ok(Some((0, 1))),
         None => Ok(None),
@@ -288,11 +221,7 @@ fn heatmap_axes(
 }
 
 fn row_json(names: &[String], row: &TrialRow) -> Value {
-    let params: serde_json::Map<String, Value> = names
-        .iter()
-        .cloned()
-        .zip(row.params.iter().map(|&v| json!(v)))
-        .collect();
+    let params: serde_json::Map<String, Value> = names.iter().cloned().zip(row.params.iter().map(|&v| json!(v))).collect();
     json!({ "params": params, "stats": row.stats })
 }
 
@@ -301,9 +230,7 @@ fn grid_lines(grid: &Grid) -> Vec<String> {
     grid.params
         .iter()
         .map(|p| match (p.values.first(), p.values.last()) {
-            (Some(lo), Some(hi)) if p.values.len() > 1 => {
-                format!("{} = {lo} … {hi} ({} values)", p.name, p.values.len())
-            }
+            (Some(lo), Some(hi)) if p.values.len() > 1 => format!("{} = {lo} … {hi} ({} values)", p.name, p.values.len()),
             (Some(v), _) => format!("{} = {v}", p.name),
             _ => format!("{} (no values)", p.name),
         })
@@ -317,35 +244,10 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
     }
     let search = Search::prepare(&opts.search)?;
     let axes = heatmap_axes(opts, &search.names)?;
-    let Search {
-        strategy,
-        exec,
-        maximize,
-        grid,
-        names,
-        combos,
-        bars,
-        data_spec,
-        ..
-    } = &search;
-    let runner = Runner::new(
-        strategy,
-        exec.clone(),
-        bars,
-        0..bars.len(),
-        &search.values(),
-        names,
-    );
-    let settings = SweepSettings {
-        maximize: maximize.clone(),
-        top: opts.top,
-        pbo_splits: opts.pbo_splits,
-        overfitting: true,
-    };
-    let dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| search.default_dir("sweep"));
+    let Search { strategy, exec, maximize, grid, names, combos, bars, data_spec, .. } = &search;
+    let runner = Runner::new(strategy, exec.clone(), bars, 0..bars.len(), &search.values(), names);
+    let settings = SweepSettings { maximize: maximize.clone(), top: opts.top, pbo_splits: opts.pbo_splits, overfitting: true };
+    let dir = opts.out.clone().unwrap_or_else(|| search.default_dir("sweep"));
     let shared_stages = runner.cache().shared().iter().filter(|&&s| s).count();
     let data_text = search.data_text();
 
@@ -353,9 +255,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
     report::write_atomically(&dir, |tmp| {
         let mut writer = ResultsWriter::create(tmp, names)?;
         let bar = progress::bar(combos.len() as u64, "sweeping");
-        let result = optimize::sweep(&runner, combos, &settings, Some(&bar), stop, &mut |rows| {
-            writer.write(rows)
-        });
+        let result = optimize::sweep(&runner, combos, &settings, Some(&bar), stop, &mut |rows| writer.write(rows));
         bar.finish_and_clear();
         let result = result?;
         if result.completed == 0 {
@@ -370,11 +270,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             }
             None => Vec::new(),
         };
-        let period = format!(
-            "{} – {}",
-            &result.top[0].stats.start[..10],
-            &result.top[0].stats.end[..10]
-        );
+        let period = format!("{} – {}", &result.top[0].stats.start[..10], &result.top[0].stats.end[..10]);
         let overfitting = result.overfitting.as_ref().map(|o| {
             json!({
                 "trials": o.trials,
@@ -410,8 +306,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             "top": result.top.iter().map(|r| row_json(names, r)).collect::<Vec<_>>(),
             "overfitting": overfitting,
         });
-        let text = serde_json::to_string_pretty(&summary)
-            .map_err(|e| Error::Run(format!("cannot write summary.json: {e}")))?;
+        let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Run(format!("cannot write summary.json: {e}")))?;
         write_text(&tmp.join("summary.json"), &(text + "\n"))?;
         if partial {
             let note = format!(
@@ -437,14 +332,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
             charts: &charts,
         };
         write_text(&tmp.join("report.html"), &report::render_sweep(&page))?;
-        outcome = Some(SweepOutcome {
-            dir: dir.clone(),
-            names: names.clone(),
-            maximize: maximize.clone(),
-            result,
-            partial,
-            shared_stages,
-        });
+        outcome = Some(SweepOutcome { dir: dir.clone(), names: names.clone(), maximize: maximize.clone(), result, partial, shared_stages });
         Ok(())
     })?;
     Ok(outcome.expect("set when the folder was written"))
@@ -454,10 +342,7 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
 pub fn sweep_table(outcome: &SweepOutcome) -> String {
     use std::fmt::Write as _;
     let r = &outcome.result;
-    let mut out = format!(
-        "{} of {} combinations, best by {}:\n\n",
-        r.completed, r.total, outcome.maximize
-    );
+    let mut out = format!("{} of {} combinations, best by {}:\n\n", r.completed, r.total, outcome.maximize);
     let columns = ["return_pct", "sharpe_ratio", "max_drawdown_pct", "trades"];
     let mut header: Vec<String> = vec!["rank".into()];
     header.extend(outcome.names.iter().cloned());
@@ -468,11 +353,7 @@ pub fn sweep_table(outcome: &SweepOutcome) -> String {
         cells.extend(row.params.iter().map(|v| v.to_string()));
         cells.extend(columns.iter().map(|c| {
             let v = row.stats.number(c).unwrap_or(f64::NAN);
-            if *c == "trades" {
-                format!("{v}")
-            } else {
-                format!("{v:.3}")
-            }
+            if *c == "trades" { format!("{v}") } else { format!("{v:.3}") }
         }));
         rows.push(cells);
     }

@@ -82,25 +82,15 @@ pub fn load_bars(path: &Path, opts: &LoadOptions) -> Result<Bars, InputError> {
 
 /// Loads bars from CSV text held in memory (such as the data set built into the binary);
 /// `name` stands for the file in messages and must end in `.csv`.
-pub fn load_csv_bytes(
-    name: &Path,
-    bytes: &'static [u8],
-    opts: &LoadOptions,
-) -> Result<Bars, InputError> {
+pub fn load_csv_bytes(name: &Path, bytes: &'static [u8], opts: &LoadOptions) -> Result<Bars, InputError> {
     let mut problems = Problems::first_only();
-    let frame =
-        read_csv(&mut Cursor::new(bytes)).map_err(|e| polars_problem(name, Format::Csv, &e))?;
+    let frame = read_csv(&mut Cursor::new(bytes)).map_err(|e| polars_problem(name, Format::Csv, &e))?;
     let table = Table::from_frame(name, Format::Csv, frame, &mut problems)?;
     bars_from_table(name, table, problems, opts)
 }
 
 /// Validates a table's rows and keeps the chosen symbol and date range.
-fn bars_from_table(
-    path: &Path,
-    table: Table,
-    mut problems: Problems,
-    opts: &LoadOptions,
-) -> Result<Bars, InputError> {
+fn bars_from_table(path: &Path, table: Table, mut problems: Problems, opts: &LoadOptions) -> Result<Bars, InputError> {
     problems.first_as_error()?;
     let groups = group_by_symbol(&table, &mut problems);
     problems.first_as_error()?;
@@ -134,12 +124,7 @@ impl Table {
     }
 
     /// Finds the columns of a frame read from `path`.
-    fn from_frame(
-        path: &Path,
-        format: Format,
-        frame: DataFrame,
-        problems: &mut Problems,
-    ) -> Result<Table, InputError> {
+    fn from_frame(path: &Path, format: Format, frame: DataFrame, problems: &mut Problems) -> Result<Table, InputError> {
         let blank_rows = blank_rows(&frame);
         if blank_rows.len() == frame.height() {
             return Err(InputError::new(path, "the file has no data rows"));
@@ -206,10 +191,7 @@ fn read_csv<R: MmapBytesReader + Seek + 'static>(file: &mut R) -> Result<DataFra
 
 /// One polars CSV read from the start of `file`; `infer_rows == Some(0)` reads every column
 /// as text.
-fn csv_frame<R: MmapBytesReader + Seek + 'static>(
-    file: &mut R,
-    infer_rows: Option<usize>,
-) -> Result<DataFrame, PolarsError> {
+fn csv_frame<R: MmapBytesReader + Seek + 'static>(file: &mut R, infer_rows: Option<usize>) -> Result<DataFrame, PolarsError> {
     file.rewind()?;
     CsvReadOptions::default()
         .with_has_header(true)

@@ -1,9 +1,9 @@
 //! Market data: loading CSV/Parquet files into plain column vectors, and validating them.
 
 mod documents;
-pub mod inspect;
 mod load;
 mod validate;
+pub mod inspect;
 
 use serde::{Deserialize, Serialize};
 

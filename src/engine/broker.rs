@@ -146,9 +146,7 @@ impl<'a> Broker<'a> {
 
     /// Closes `portion` (0 < p <= 1) of open trade `index` at market.
     pub fn close_trade(&mut self, index: usize, portion: f64) {
-        let Some(trade) = self.trades.get(index) else {
-            return;
-        };
+        let Some(trade) = self.trades.get(index) else { return };
         let units = if self.cfg.fractional {
             trade.size.abs() * portion
         } else {
@@ -262,11 +260,7 @@ impl<'a> Broker<'a> {
 
     fn margin_available(&self) -> f64 {
         let price = self.last_price();
-        let used: f64 = self
-            .trades
-            .iter()
-            .map(|t| t.size.abs() * price / self.leverage)
-            .sum();
+        let used: f64 = self.trades.iter().map(|t| t.size.abs() * price / self.leverage).sum();
         (self.equity() - used).max(0.0)
     }
 
@@ -339,17 +333,11 @@ impl<'a> Broker<'a> {
 
     fn set_contingent(&mut self, index: usize, role: Role, price: Option<f64>) -> Result<()> {
         let Some(trade) = self.trades.get(index) else {
-            return Err(Error::Run(format!(
-                "bar {}: no open trade #{index}",
-                self.bar
-            )));
+            return Err(Error::Run(format!("bar {}: no open trade #{index}", self.bar)));
         };
         if let Some(p) = price {
             if !(p > 0.0 && p.is_finite()) {
-                return Err(Error::Run(format!(
-                    "bar {}: stop/limit price must be > 0, got {p}",
-                    self.bar
-                )));
+                return Err(Error::Run(format!("bar {}: stop/limit price must be > 0, got {p}", self.bar)));
             }
         }
         let (trade_id, size, tag) = (trade.id, -trade.size, trade.tag.clone());
@@ -362,11 +350,7 @@ impl<'a> Broker<'a> {
         }
         let new_id = price.map(|p| {
             let id = self.new_id();
-            let (limit, stop) = if role == Role::StopLoss {
-                (None, Some(p))
-            } else {
-                (Some(p), None)
-            };
+            let (limit, stop) = if role == Role::StopLoss { (None, Some(p)) } else { (Some(p), None) };
             let order = Order {
                 id,
                 size,
@@ -417,9 +401,7 @@ impl<'a> Broker<'a> {
 
     /// Tries to fill one order; returns whether the queue must be processed again.
     fn process_order(&mut self, id: u64) -> Result<bool> {
-        let Some(idx) = self.order_index(id) else {
-            return Ok(false);
-        };
+        let Some(idx) = self.order_index(id) else { return Ok(false) };
         let i = self.bar;
         let (open, high, low) = (self.bars.open[i], self.bars.high[i], self.bars.low[i]);
         let trade_on_close = self.cfg.fill == Fill::Close;
@@ -456,11 +438,7 @@ impl<'a> Broker<'a> {
                 start.max(limit)
             }
         } else {
-            let base = if trade_on_close && !order.is_contingent() {
-                self.bars.close[i - 1]
-            } else {
-                open
-            };
+            let base = if trade_on_close && !order.is_contingent() { self.bars.close[i - 1] } else { open };
             match stop_price {
                 Some(stop) if is_long => base.max(stop),
                 Some(stop) => base.min(stop),
@@ -468,11 +446,7 @@ impl<'a> Broker<'a> {
             }
         };
         let is_market = order.limit.is_none() && stop_price.is_none();
-        let time_index = if is_market && trade_on_close && !order.is_contingent() {
-            i - 1
-        } else {
-            i
-        };
+        let time_index = if is_market && trade_on_close && !order.is_contingent() { i - 1 } else { i };
         let (order_size, parent) = (order.size, order.trade);
         let price = self.slipped(order_size, price);
 
@@ -505,11 +479,7 @@ impl<'a> Broker<'a> {
         let mut need = order.size;
         if order.fraction {
             let budget = self.margin_available() * self.leverage * order.size.abs();
-            let units = if self.cfg.fractional {
-                budget / cost_per_unit
-            } else {
-                py_floordiv(budget, cost_per_unit)
-            };
+            let units = if self.cfg.fractional { budget / cost_per_unit } else { py_floordiv(budget, cost_per_unit) };
             if units == 0.0 {
                 self.remove_order(order.id);
                 return Ok(false);
@@ -531,11 +501,7 @@ impl<'a> Broker<'a> {
         });
 
         let available = self.margin_available() * self.leverage;
-        let tolerance = if self.cfg.fractional {
-            1.0 + 1e-12
-        } else {
-            1.0
-        };
+        let tolerance = if self.cfg.fractional { 1.0 + 1e-12 } else { 1.0 };
         if need.abs() * cost_per_unit > available * tolerance {
             self.remove_order(order.id);
             return Ok(false);
@@ -566,11 +532,7 @@ impl<'a> Broker<'a> {
 
     /// Calls `f` with each open trade opposite to a new order's side, oldest first, while it
     /// returns true.
-    fn scratch_trades_opposite(
-        &mut self,
-        order_is_long: bool,
-        mut f: impl FnMut(&mut Self, u64) -> bool,
-    ) {
+    fn scratch_trades_opposite(&mut self, order_is_long: bool, mut f: impl FnMut(&mut Self, u64) -> bool) {
         let ids: Vec<u64> = self
             .trades
             .iter()
@@ -644,9 +606,7 @@ impl<'a> Broker<'a> {
 
     /// Removes a trade (and its brackets), books its profit and moves it to the closed list.
     fn close_trade_now(&mut self, id: u64, price: f64, bar: usize) {
-        let Some(t) = self.trade_index(id) else {
-            return;
-        };
+        let Some(t) = self.trade_index(id) else { return };
         let mut trade = self.trades.remove(t);
         for bracket in [trade.sl_order, trade.tp_order].into_iter().flatten() {
             self.remove_order(bracket);

@@ -20,9 +20,7 @@ impl std::str::FromStr for Fill {
         match s {
             "next-open" => Ok(Fill::NextOpen),
             "close" => Ok(Fill::Close),
-            other => Err(format!(
-                "unknown fill \"{other}\", expected next-open or close"
-            )),
+            other => Err(format!("unknown fill \"{other}\", expected next-open or close")),
         }
     }
 }
@@ -151,19 +149,13 @@ impl ExecutionConfig {
         if !(-0.1..0.1).contains(&self.commission) {
             return bad(
                 "commission",
-                format!(
-                    "commission must be a rate in [-0.1, 0.1), got {}",
-                    self.commission
-                ),
+                format!("commission must be a rate in [-0.1, 0.1), got {}", self.commission),
             );
         }
         if !(self.fee.is_finite() && self.fee >= 0.0) {
             return bad("fee", format!("fee must be >= 0, got {}", self.fee));
         }
-        for (key, bps) in [
-            ("spread_bps", self.spread_bps),
-            ("slippage_bps", self.slippage_bps),
-        ] {
+        for (key, bps) in [("spread_bps", self.spread_bps), ("slippage_bps", self.slippage_bps)] {
             if !(0.0..1000.0).contains(&bps) {
                 return bad(key, format!("{key} must be in [0, 1000), got {bps}"));
             }
@@ -172,10 +164,7 @@ impl ExecutionConfig {
             return bad("size", format!("size must be in (0, 1], got {}", self.size));
         }
         if !(self.margin > 0.0 && self.margin <= 1.0) {
-            return bad(
-                "margin",
-                format!("margin must be in (0, 1], got {}", self.margin),
-            );
+            return bad("margin", format!("margin must be in (0, 1], got {}", self.margin));
         }
         Ok(())
     }

@@ -33,12 +33,7 @@ pub struct Simulation {
 /// `start` must be at least 1 (the first decision needs a previous bar). With
 /// `finalize_trades`, trades still open after the last decision are closed at the last
 /// bar's open (or the previous close with [`Fill::Close`]), as backtesting.py does.
-pub fn simulate<F>(
-    bars: &Bars,
-    cfg: &ExecutionConfig,
-    start: usize,
-    decide: F,
-) -> Result<Simulation>
+pub fn simulate<F>(bars: &Bars, cfg: &ExecutionConfig, start: usize, decide: F) -> Result<Simulation>
 where
     F: FnMut(usize, &mut Broker) -> Result<()>,
 {
@@ -48,13 +43,7 @@ where
 /// As [`simulate`], calling `decide` only at bars where `active` is true (all bars when
 /// None): for strategies known to do nothing at the other bars, which then cost only the
 /// broker's step.
-pub fn simulate_active<F>(
-    bars: &Bars,
-    cfg: &ExecutionConfig,
-    start: usize,
-    active: Option<&[bool]>,
-    mut decide: F,
-) -> Result<Simulation>
+pub fn simulate_active<F>(bars: &Bars, cfg: &ExecutionConfig, start: usize, active: Option<&[bool]>, mut decide: F) -> Result<Simulation>
 where
     F: FnMut(usize, &mut Broker) -> Result<()>,
 {

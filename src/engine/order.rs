@@ -40,14 +40,7 @@ pub struct OrderRequest {
 impl OrderRequest {
     /// A market order.
     pub fn market(size: Size) -> Self {
-        OrderRequest {
-            size,
-            limit: None,
-            stop: None,
-            sl: None,
-            tp: None,
-            tag: None,
-        }
+        OrderRequest { size, limit: None, stop: None, sl: None, tp: None, tag: None }
     }
 
     /// True for a buy.

@@ -32,15 +32,7 @@ pub fn bar_period(time: &[i64]) -> i64 {
 /// second, millisecond, microsecond, nanosecond) of the bar period, as pandas'
 /// `Timedelta.resolution_string`.
 pub fn resolution(period: i64) -> i64 {
-    const UNITS: [i64; 7] = [
-        DAY_NS,
-        3_600_000_000_000,
-        60_000_000_000,
-        1_000_000_000,
-        1_000_000,
-        1_000,
-        1,
-    ];
+    const UNITS: [i64; 7] = [DAY_NS, 3_600_000_000_000, 60_000_000_000, 1_000_000_000, 1_000_000, 1_000, 1];
     let mut finest = DAY_NS;
     let mut rest = period;
     for unit in UNITS {
@@ -139,15 +131,7 @@ mod tests {
     #[test]
     fn week_key_groups_monday_to_sunday() {
         // 2024-01-01 is a Monday, 2024-01-07 a Sunday.
-        let ns = |d: u32| {
-            NaiveDate::from_ymd_opt(2024, 1, d)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap()
-                .and_utc()
-                .timestamp_nanos_opt()
-                .unwrap()
-        };
+        let ns = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_nanos_opt().unwrap();
         let k = ReturnPeriod::Week;
         assert_eq!(k.key(ns(1)), k.key(ns(7)));
         assert_ne!(k.key(ns(7)), k.key(ns(8)));

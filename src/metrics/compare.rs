@@ -36,20 +36,11 @@ pub fn normal_cdf(z: f64) -> f64 {
 /// Tests whether return series `a` has a higher Sharpe ratio than `b` (same periods).
 pub fn sharpe_difference(a: &[f64], b: &[f64]) -> SharpeTest {
     let t = a.len() as f64;
-    let (sa, sb) = (
-        mean(a) / covariance(a, a).sqrt(),
-        mean(b) / covariance(b, b).sqrt(),
-    );
+    let (sa, sb) = (mean(a) / covariance(a, a).sqrt(), mean(b) / covariance(b, b).sqrt());
     let rho = correlation(a, b);
     let theta = (2.0 - 2.0 * rho + 0.5 * (sa * sa + sb * sb - 2.0 * sa * sb * rho * rho)) / t;
     let z = (sa - sb) / theta.sqrt();
-    SharpeTest {
-        sharpe_a: sa,
-        sharpe_b: sb,
-        correlation: rho,
-        z,
-        p_value: 1.0 - normal_cdf(z),
-    }
+    SharpeTest { sharpe_a: sa, sharpe_b: sb, correlation: rho, z, p_value: 1.0 - normal_cdf(z) }
 }
 
 #[cfg(test)]

@@ -47,11 +47,7 @@ pub fn yearly_returns(time: &[i64], equity: &[f64]) -> Vec<PeriodReturn> {
 }
 
 /// Compounded returns of consecutive runs of bars with the same period `key`.
-fn period_returns(
-    time: &[i64],
-    equity: &[f64],
-    key: impl Fn(i64) -> (i32, Option<u32>),
-) -> Vec<PeriodReturn> {
+fn period_returns(time: &[i64], equity: &[f64], key: impl Fn(i64) -> (i32, Option<u32>)) -> Vec<PeriodReturn> {
     let Some(&first) = equity.first() else {
         return Vec::new();
     };
@@ -61,16 +57,10 @@ fn period_returns(
     for (&t, &e) in time.iter().zip(equity) {
         let (year, month) = key(t);
         match out.last_mut() {
-            Some(p) if (p.year, p.month) == (year, month) => {
-                p.return_pct = (e / base - 1.0) * 100.0
-            }
+            Some(p) if (p.year, p.month) == (year, month) => p.return_pct = (e / base - 1.0) * 100.0,
             _ => {
                 base = last;
-                out.push(PeriodReturn {
-                    year,
-                    month,
-                    return_pct: (e / base - 1.0) * 100.0,
-                });
+                out.push(PeriodReturn { year, month, return_pct: (e / base - 1.0) * 100.0 });
             }
         }
         last = e;
@@ -106,13 +96,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn ns(y: i32, m: u32, d: u32) -> i64 {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap()
-            .and_utc()
-            .timestamp_nanos_opt()
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_nanos_opt().unwrap()
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -121,13 +105,7 @@ mod tests {
 
     #[test]
     fn monthly_returns_compound_from_previous_month_end() {
-        let time = [
-            ns(2020, 1, 2),
-            ns(2020, 1, 31),
-            ns(2020, 2, 3),
-            ns(2020, 2, 28),
-            ns(2020, 4, 1),
-        ];
+        let time = [ns(2020, 1, 2), ns(2020, 1, 31), ns(2020, 2, 3), ns(2020, 2, 28), ns(2020, 4, 1)];
         let equity = [100.0, 110.0, 99.0, 121.0, 108.9];
         let m = monthly_returns(&time, &equity);
         assert_eq!(m.len(), 3);
@@ -141,19 +119,10 @@ mod tests {
 
     #[test]
     fn yearly_returns_compound_from_previous_year_end() {
-        let time = [
-            ns(2019, 6, 1),
-            ns(2019, 12, 31),
-            ns(2020, 3, 1),
-            ns(2020, 12, 30),
-            ns(2021, 1, 4),
-        ];
+        let time = [ns(2019, 6, 1), ns(2019, 12, 31), ns(2020, 3, 1), ns(2020, 12, 30), ns(2021, 1, 4)];
         let equity = [100.0, 80.0, 90.0, 100.0, 150.0];
         let y = yearly_returns(&time, &equity);
-        assert_eq!(
-            y.iter().map(|p| p.year).collect::<Vec<_>>(),
-            [2019, 2020, 2021]
-        );
+        assert_eq!(y.iter().map(|p| p.year).collect::<Vec<_>>(), [2019, 2020, 2021]);
         assert!(y.iter().all(|p| p.month.is_none()));
         assert!(close(y[0].return_pct, -20.0)); // 80 / 100
         assert!(close(y[1].return_pct, 25.0)); // 100 / 80
@@ -176,16 +145,10 @@ mod tests {
         let equity = [100.0, 110.0, 99.0, 105.0, 111.0, 111.0, 100.0, 90.0];
         let w = worst_drawdowns(&time, &equity, 5);
         assert_eq!(w.len(), 2);
-        assert_eq!(
-            (w[0].start, w[0].valley, w[0].end),
-            (time[5], time[7], None)
-        );
+        assert_eq!((w[0].start, w[0].valley, w[0].end), (time[5], time[7], None));
         assert!(close(w[0].depth_pct, -(1.0 - 90.0 / 111.0) * 100.0));
         assert!(close(w[0].days, 2.0));
-        assert_eq!(
-            (w[1].start, w[1].valley, w[1].end),
-            (time[1], time[2], Some(time[4]))
-        );
+        assert_eq!((w[1].start, w[1].valley, w[1].end), (time[1], time[2], Some(time[4])));
         assert!(close(w[1].depth_pct, -10.0));
         assert!(close(w[1].days, 3.0));
         assert_eq!(worst_drawdowns(&time, &equity, 1), w[..1]);

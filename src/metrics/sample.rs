@@ -8,11 +8,7 @@ pub fn mean(xs: &[f64]) -> f64 {
 /// Sample covariance (ddof = 1), two-pass.
 pub fn covariance(a: &[f64], b: &[f64]) -> f64 {
     let (mean_a, mean_b) = (mean(a), mean(b));
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - mean_a) * (y - mean_b))
-        .sum::<f64>()
-        / (a.len() as f64 - 1.0)
+    a.iter().zip(b).map(|(x, y)| (x - mean_a) * (y - mean_b)).sum::<f64>() / (a.len() as f64 - 1.0)
 }
 
 /// Sample variance (ddof = 1), two-pass.

@@ -30,21 +30,14 @@ impl StageCache {
     /// parameter changed at a time (`alternatives[p]` is another value of parameter `p`,
     /// when it has one) and seeing which stage keys change. `counts[p]` is the number of
     /// values of parameter `p`, and `bars` the bars each series spans.
-    pub fn new(
-        base: &Strategy,
-        alternatives: &[Option<(String, f64)>],
-        counts: &[usize],
-        bars: usize,
-    ) -> Self {
+    pub fn new(base: &Strategy, alternatives: &[Option<(String, f64)>], counts: &[usize], bars: usize) -> Self {
         let keys = base.pipeline.stage_keys();
         let stages = keys.len();
         // depends[k][p]: stage k's key changes with parameter p (or could not be checked).
         let mut depends = vec![vec![false; alternatives.len()]; stages];
         for (p, alt) in alternatives.iter().enumerate() {
             let Some(alt) = alt else { continue };
-            let changed = base
-                .with_params(std::slice::from_ref(alt))
-                .map(|s| s.pipeline.stage_keys());
+            let changed = base.with_params(std::slice::from_ref(alt)).map(|s| s.pipeline.stage_keys());
             for k in 0..stages {
                 depends[k][p] = changed.as_ref().map_or(true, |c| c[k] != keys[k]);
             }
@@ -54,10 +47,7 @@ impl StageCache {
         let shared = (0..stages)
             .map(|k| {
                 let dependencies = depends[k].iter().filter(|&&d| d).count();
-                let instances: usize = (0..counts.len())
-                    .filter(|&p| depends[k][p])
-                    .map(|p| counts[p])
-                    .product();
+                let instances: usize = (0..counts.len()).filter(|&p| depends[k][p]).map(|p| counts[p]).product();
                 let bytes = instances
                     .saturating_mul(bars)
                     .saturating_mul(base.pipeline.stages()[k].outputs().len())
@@ -69,10 +59,7 @@ impl StageCache {
                 keep
             })
             .collect();
-        StageCache {
-            shared,
-            slots: Mutex::new(HashMap::new()),
-        }
+        StageCache { shared, slots: Mutex::new(HashMap::new()) }
     }
 
     /// Which stages (by index) are kept.
@@ -87,12 +74,7 @@ impl StageCache {
 
     /// The series of stage `k` with key `key`: kept ones from the cache (computed by the
     /// first run that needs them), others by `compute`.
-    pub fn fetch(
-        &self,
-        k: usize,
-        key: &str,
-        compute: &dyn Fn() -> Result<Vec<Series>>,
-    ) -> Result<Vec<Series>> {
+    pub fn fetch(&self, k: usize, key: &str, compute: &dyn Fn() -> Result<Vec<Series>>) -> Result<Vec<Series>> {
         if !self.shared.get(k).copied().unwrap_or(false) {
             return compute();
         }
@@ -100,9 +82,7 @@ impl StageCache {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots.entry(key.to_string()).or_default().clone()
         };
-        slot.get_or_init(|| compute().map_err(|e| e.to_string()))
-            .clone()
-            .map_err(Error::Run)
+        slot.get_or_init(|| compute().map_err(|e| e.to_string())).clone().map_err(Error::Run)
     }
 
     /// Number of distinct series sets computed and kept so far.

@@ -23,26 +23,13 @@ impl ParamRange {
     /// Parses `name=lo..hi:step` (both ends included; step 1 when omitted), `name=a,b,c`
     /// or `name=value`.
     pub fn parse(spec: &str) -> Result<Self, InputError> {
-        let err = |m: String| {
-            InputError::new(
-                "--param",
-                format!("{m} in \"{spec}\" (expected name=lo..hi:step or name=a,b,c)"),
-            )
-        };
-        let (name, rest) = spec
-            .split_once('=')
-            .ok_or_else(|| err("missing `=`".into()))?;
+        let err = |m: String| InputError::new("--param", format!("{m} in \"{spec}\" (expected name=lo..hi:step or name=a,b,c)"));
+        let (name, rest) = spec.split_once('=').ok_or_else(|| err("missing `=`".into()))?;
         let name = name.trim();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(err(format!("bad parameter name \"{name}\"")));
         }
-        let number = |s: &str| {
-            s.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| err(format!("\"{}\" is not a number", s.trim())))
-        };
+        let number = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| err(format!("\"{}\" is not a number", s.trim())));
         let mut values = if let Some((lo, hi_step)) = rest.split_once("..") {
             let (hi, step) = hi_step.split_once(':').unwrap_or((hi_step, "1"));
             let (lo_v, hi_v, step_v) = (number(lo)?, number(hi)?, number(step)?);
@@ -56,26 +43,15 @@ impl ParamRange {
             if count > MAX_GRID as f64 {
                 return Err(err(format!("{count} values is too many")));
             }
-            let decimals = [lo, step]
-                .iter()
-                .map(|s| decimals(s.trim()))
-                .max()
-                .unwrap_or(0);
+            let decimals = [lo, step].iter().map(|s| decimals(s.trim())).max().unwrap_or(0);
             let scale = 10f64.powi(decimals as i32);
-            (0..count as usize)
-                .map(|k| ((lo_v + k as f64 * step_v) * scale).round() / scale)
-                .collect()
+            (0..count as usize).map(|k| ((lo_v + k as f64 * step_v) * scale).round() / scale).collect()
         } else {
-            rest.split(',')
-                .map(number)
-                .collect::<Result<Vec<f64>, _>>()?
+            rest.split(',').map(number).collect::<Result<Vec<f64>, _>>()?
         };
         values.sort_by(f64::total_cmp);
         values.dedup();
-        Ok(ParamRange {
-            name: name.to_string(),
-            values,
-        })
+        Ok(ParamRange { name: name.to_string(), values })
     }
 }
 
@@ -87,9 +63,7 @@ fn decimals(s: &str) -> usize {
 
 /// Number of combinations of `params` (None when it overflows `usize`).
 fn size(params: &[ParamRange]) -> Option<usize> {
-    params
-        .iter()
-        .try_fold(1usize, |acc, p| acc.checked_mul(p.values.len()))
+    params.iter().try_fold(1usize, |acc, p| acc.checked_mul(p.values.len()))
 }
 
 /// The swept parameters and a constraint on their combinations.
@@ -105,64 +79,35 @@ pub struct Grid {
 impl Grid {
     /// A grid over `params` (each named once, each a parameter of the strategy, whose
     /// `[params]` are `strategy_params`), keeping combinations where `constraint` holds.
-    pub fn new(
-        params: Vec<ParamRange>,
-        constraint: Option<&str>,
-        strategy_params: &BTreeMap<String, f64>,
-    ) -> Result<Self, InputError> {
+    pub fn new(params: Vec<ParamRange>, constraint: Option<&str>, strategy_params: &BTreeMap<String, f64>) -> Result<Self, InputError> {
         if params.is_empty() {
-            return Err(InputError::new(
-                "--param",
-                "a sweep needs at least one --param",
-            ));
+            return Err(InputError::new("--param", "a sweep needs at least one --param"));
         }
         for (k, p) in params.iter().enumerate() {
             if !strategy_params.contains_key(&p.name) {
                 let known: Vec<&str> = strategy_params.keys().map(String::as_str).collect();
                 return Err(InputError::new(
                     "--param",
-                    format!(
-                        "\"{}\" is not a parameter of the strategy (its [params]: {})",
-                        p.name,
-                        known.join(", ")
-                    ),
+                    format!("\"{}\" is not a parameter of the strategy (its [params]: {})", p.name, known.join(", ")),
                 ));
             }
             if params[..k].iter().any(|q| q.name == p.name) {
-                return Err(InputError::new(
-                    "--param",
-                    format!("\"{}\" is given twice", p.name),
-                ));
+                return Err(InputError::new("--param", format!("\"{}\" is given twice", p.name)));
             }
         }
         if size(&params).is_none_or(|t| t > MAX_GRID) {
-            return Err(InputError::new(
-                "--param",
-                format!("the grid has more than {MAX_GRID} combinations"),
-            ));
+            return Err(InputError::new("--param", format!("the grid has more than {MAX_GRID} combinations")));
         }
         let constraint = constraint
             .map(|src| {
-                let expr = Expr::parse(src)
-                    .map_err(|e| InputError::new("--constraint", format!("{e} in \"{src}\"")))?;
-                if let Some((name, column)) = expr
-                    .identifiers()
-                    .into_iter()
-                    .find(|(n, _)| !strategy_params.contains_key(n))
-                {
-                    return Err(InputError::new(
-                        "--constraint",
-                        format!("column {column}: unknown parameter \"{name}\" in \"{src}\""),
-                    ));
+                let expr = Expr::parse(src).map_err(|e| InputError::new("--constraint", format!("{e} in \"{src}\"")))?;
+                if let Some((name, column)) = expr.identifiers().into_iter().find(|(n, _)| !strategy_params.contains_key(n)) {
+                    return Err(InputError::new("--constraint", format!("column {column}: unknown parameter \"{name}\" in \"{src}\"")));
                 }
                 Ok((src.to_string(), expr))
             })
             .transpose()?;
-        Ok(Grid {
-            params,
-            constraint,
-            fixed: strategy_params.clone(),
-        })
+        Ok(Grid { params, constraint, fixed: strategy_params.clone() })
     }
 
     /// Parameter names, in the order of the values in each combination.
@@ -182,18 +127,10 @@ impl Grid {
 
     /// Whether a combination satisfies the constraint.
     fn admits(&self, combo: &[f64]) -> bool {
-        let Some((_, expr)) = &self.constraint else {
-            return true;
-        };
+        let Some((_, expr)) = &self.constraint else { return true };
         let lookup = |name: &str| {
-            let swept = self
-                .params
-                .iter()
-                .position(|p| p.name == name)
-                .map(|k| combo[k]);
-            swept
-                .or_else(|| self.fixed.get(name).copied())
-                .map(Operand::Const)
+            let swept = self.params.iter().position(|p| p.name == name).map(|k| combo[k]);
+            swept.or_else(|| self.fixed.get(name).copied()).map(Operand::Const)
         };
         let value = expr.eval_series(1, &lookup).expect("names were checked");
         value[0] != 0.0 && !value[0].is_nan()
@@ -207,11 +144,7 @@ impl Grid {
             return out;
         }
         loop {
-            let combo: Vec<f64> = index
-                .iter()
-                .zip(&self.params)
-                .map(|(&i, p)| p.values[i])
-                .collect();
+            let combo: Vec<f64> = index.iter().zip(&self.params).map(|(&i, p)| p.values[i]).collect();
             if self.admits(&combo) {
                 out.push(combo);
             }
@@ -256,22 +189,10 @@ mod tests {
 
     #[test]
     fn ranges_lists_and_single_values() {
-        assert_eq!(
-            ParamRange::parse("fast=5..9:2").unwrap().values,
-            [5.0, 7.0, 9.0]
-        );
-        assert_eq!(
-            ParamRange::parse("fast=5..7").unwrap().values,
-            [5.0, 6.0, 7.0]
-        );
-        assert_eq!(
-            ParamRange::parse("w=0.1..0.5:0.1").unwrap().values,
-            [0.1, 0.2, 0.3, 0.4, 0.5]
-        );
-        assert_eq!(
-            ParamRange::parse("w = 3,1,2,2").unwrap().values,
-            [1.0, 2.0, 3.0]
-        );
+        assert_eq!(ParamRange::parse("fast=5..9:2").unwrap().values, [5.0, 7.0, 9.0]);
+        assert_eq!(ParamRange::parse("fast=5..7").unwrap().values, [5.0, 6.0, 7.0]);
+        assert_eq!(ParamRange::parse("w=0.1..0.5:0.1").unwrap().values, [0.1, 0.2, 0.3, 0.4, 0.5]);
+        assert_eq!(ParamRange::parse("w = 3,1,2,2").unwrap().values, [1.0, 2.0, 3.0]);
         assert_eq!(ParamRange::parse("w=4").unwrap().values, [4.0]);
     }
 
@@ -291,10 +212,7 @@ mod tests {
 
     #[test]
     fn grid_order_and_constraint() {
-        let p = vec![
-            ParamRange::parse("fast=1..3").unwrap(),
-            ParamRange::parse("slow=2..3").unwrap(),
-        ];
+        let p = vec![ParamRange::parse("fast=1..3").unwrap(), ParamRange::parse("slow=2..3").unwrap()];
         let g = Grid::new(p, Some("fast < slow"), &params(&["fast", "slow"])).unwrap();
         assert_eq!(g.size(), Some(6));
         assert_eq!(g.combinations(), [[1.0, 2.0], [1.0, 3.0], [2.0, 3.0]]);
@@ -305,46 +223,25 @@ mod tests {
         let p = || vec![ParamRange::parse("fast=1..3").unwrap()];
         let mut fixed = params(&["fast", "slow"]);
         fixed.insert("slow".into(), 2.0);
-        assert_eq!(
-            Grid::new(p(), Some("fast <= slow"), &fixed)
-                .unwrap()
-                .combinations()
-                .len(),
-            2
-        );
-        let e = Grid::new(p(), Some("fast < nope"), &fixed)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("--constraint") && e.contains("unknown parameter \"nope\""),
-            "{e}"
-        );
-        let e = Grid::new(p(), Some("fast <"), &fixed)
-            .unwrap_err()
-            .to_string();
+        assert_eq!(Grid::new(p(), Some("fast <= slow"), &fixed).unwrap().combinations().len(), 2);
+        let e = Grid::new(p(), Some("fast < nope"), &fixed).unwrap_err().to_string();
+        assert!(e.contains("--constraint") && e.contains("unknown parameter \"nope\""), "{e}");
+        let e = Grid::new(p(), Some("fast <"), &fixed).unwrap_err().to_string();
         assert!(e.contains("--constraint") && e.contains("column"), "{e}");
-        let e = Grid::new(vec![ParamRange::parse("other=1").unwrap()], None, &fixed)
-            .unwrap_err()
-            .to_string();
+        let e = Grid::new(vec![ParamRange::parse("other=1").unwrap()], None, &fixed).unwrap_err().to_string();
         assert!(e.contains("not a parameter of the strategy"), "{e}");
     }
 
     #[test]
     fn samples_are_seeded_distinct_and_in_grid_order() {
-        let p = vec![
-            ParamRange::parse("a=1..30").unwrap(),
-            ParamRange::parse("b=1..30").unwrap(),
-        ];
+        let p = vec![ParamRange::parse("a=1..30").unwrap(), ParamRange::parse("b=1..30").unwrap()];
         let g = Grid::new(p, Some("a < b"), &params(&["a", "b"])).unwrap();
         let s = g.sample(50, 7);
         assert_eq!(s.len(), 50);
         assert_eq!(s, g.sample(50, 7));
         assert_ne!(s, g.sample(50, 8));
         let all = g.combinations();
-        let positions: Vec<usize> = s
-            .iter()
-            .map(|c| all.iter().position(|a| a == c).unwrap())
-            .collect();
+        let positions: Vec<usize> = s.iter().map(|c| all.iter().position(|a| a == c).unwrap()).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(g.sample(10_000, 1), all);
     }

@@ -39,47 +39,21 @@ pub struct Runner<'a> {
 impl<'a> Runner<'a> {
     /// A runner of `base` with parameters `names` (values in this order) swept over
     /// `values` (the values each takes), on `window` of `bars`.
-    pub fn new(
-        base: &'a Strategy,
-        exec: ExecutionConfig,
-        bars: &Bars,
-        window: Range<usize>,
-        values: &[Vec<f64>],
-        names: &[String],
-    ) -> Self {
-        let history = if window.end == bars.len() {
-            bars.clone()
-        } else {
-            bars.slice(0..window.end)
-        };
+    pub fn new(base: &'a Strategy, exec: ExecutionConfig, bars: &Bars, window: Range<usize>, values: &[Vec<f64>], names: &[String]) -> Self {
+        let history = if window.end == bars.len() { bars.clone() } else { bars.slice(0..window.end) };
         let traded = (window.start > 0).then(|| history.slice(window.start..window.end));
-        let context = {
-            let b = traded.as_ref().unwrap_or(&history);
-            StatsContext::new(&b.time, &b.close)
-        };
+        let context = { let b = traded.as_ref().unwrap_or(&history); StatsContext::new(&b.time, &b.close) };
         let alternatives: Vec<Option<(String, f64)>> = names
             .iter()
             .zip(values)
             .map(|(n, v)| {
                 let current = base.file.params.get(n).copied();
-                v.iter()
-                    .find(|&&x| Some(x) != current)
-                    .map(|&x| (n.clone(), x))
-                    .filter(|_| v.len() > 1)
+                v.iter().find(|&&x| Some(x) != current).map(|&x| (n.clone(), x)).filter(|_| v.len() > 1)
             })
             .collect();
         let counts: Vec<usize> = values.iter().map(Vec::len).collect();
         let cache = StageCache::new(base, &alternatives, &counts, history.len());
-        Runner {
-            base,
-            names: names.to_vec(),
-            exec,
-            history,
-            traded,
-            from: window.start,
-            context,
-            cache,
-        }
+        Runner { base, names: names.to_vec(), exec, history, traded, from: window.start, context, cache }
     }
 
     /// The bars traded and measured.
@@ -94,31 +68,14 @@ impl<'a> Runner<'a> {
 
     /// `name=value, …` of a combination, for messages.
     pub fn describe(&self, combo: &[f64]) -> String {
-        self.names
-            .iter()
-            .zip(combo)
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.names.iter().zip(combo).map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(", ")
     }
 
     /// Runs one combination (values in the order of the names).
     pub fn run(&self, combo: &[f64]) -> Result<TrialRun> {
-        let values: Vec<(String, f64)> = self
-            .names
-            .iter()
-            .cloned()
-            .zip(combo.iter().copied())
-            .collect();
-        let strategy = self
-            .base
-            .with_params(&values)
-            .map_err(|e| Error::Run(format!("with {}: {e}", self.describe(combo))))?;
-        let keys = if self.cache.is_used() {
-            strategy.pipeline.stage_keys()
-        } else {
-            Vec::new()
-        };
+        let values: Vec<(String, f64)> = self.names.iter().cloned().zip(combo.iter().copied()).collect();
+        let strategy = self.base.with_params(&values).map_err(|e| Error::Run(format!("with {}: {e}", self.describe(combo))))?;
+        let keys = if self.cache.is_used() { strategy.pipeline.stage_keys() } else { Vec::new() };
         let fetch = |k: usize, compute: &dyn Fn() -> Result<_>| match keys.get(k) {
             Some(key) => self.cache.fetch(k, key, compute),
             None => compute(),
@@ -130,8 +87,7 @@ impl<'a> Runner<'a> {
         }
         let bars = self.traded();
         let warmup = orchestrator::warmup(&outputs);
-        let simulation =
-            orchestrator::trade(&strategy, bars, &self.exec, &outputs, &signals, None)?;
+        let simulation = orchestrator::trade(&strategy, bars, &self.exec, &outputs, &signals, None)?;
         let stats = orchestrator::statistics(bars, &self.context, &simulation, warmup);
         Ok(TrialRun { stats, simulation })
     }

@@ -90,22 +90,13 @@ pub struct SweepSettings {
 pub fn pbo_splits(given: Option<usize>, trials: usize, returns: usize) -> usize {
     given.unwrap_or_else(|| {
         let binomial = |s: usize| (1..=s / 2).fold(1.0, |c, i| c * (s / 2 + i) as f64 / i as f64);
-        (2..=16)
-            .step_by(2)
-            .filter(|&s| s <= returns && trials as f64 * binomial(s) <= PBO_WORK)
-            .max()
-            .unwrap_or(2)
+        (2..=16).step_by(2).filter(|&s| s <= returns && trials as f64 * binomial(s) <= PBO_WORK).max().unwrap_or(2)
     })
 }
 
 /// Orders scores best first, NaN last, ties by position.
 fn better(a: (f64, usize), b: (f64, usize)) -> std::cmp::Ordering {
-    let key = |(s, i): (f64, usize)| {
-        (
-            if s.is_nan() { f64::NEG_INFINITY } else { s },
-            std::cmp::Reverse(i),
-        )
-    };
+    let key = |(s, i): (f64, usize)| (if s.is_nan() { f64::NEG_INFINITY } else { s }, std::cmp::Reverse(i));
     let (ka, kb) = (key(a), key(b));
     kb.0.total_cmp(&ka.0).then(kb.1.cmp(&ka.1))
 }
@@ -123,9 +114,7 @@ pub fn sweep(
     let returns = runner.traded().len().saturating_sub(1);
     let splits = pbo_splits(settings.pbo_splits, combos.len(), returns);
     if !splits.is_multiple_of(2) || splits == 0 {
-        return Err(Error::Run(format!(
-            "--pbo-splits must be even and > 0, got {splits}"
-        )));
+        return Err(Error::Run(format!("--pbo-splits must be even and > 0, got {splits}")));
     }
     let mut scores = vec![f64::NAN; combos.len()];
     let mut top: Vec<TrialRow> = Vec::new();
@@ -148,24 +137,13 @@ pub fn sweep(
                         return None;
                     }
                     Some(runner.run(combo).map(|run| {
-                        let summary = settings
-                            .overfitting
-                            .then(|| summarise(&run.simulation.equity, splits));
-                        (
-                            TrialRow {
-                                index: c * CHUNK + k,
-                                params: combo.clone(),
-                                stats: run.stats,
-                            },
-                            summary,
-                        )
+                        let summary = settings.overfitting.then(|| summarise(&run.simulation.equity, splits));
+                        (TrialRow { index: c * CHUNK + k, params: combo.clone(), stats: run.stats }, summary)
                     }))
                 })
                 .collect()
         };
-        let (results, previous) = rayon::join(run_chunk, || {
-            hand_on(sink, &mut pending, &mut top, settings.top, &scores)
-        });
+        let (results, previous) = rayon::join(run_chunk, || hand_on(sink, &mut pending, &mut top, settings.top, &scores));
         handed = handed.and(previous);
         if handed.is_err() || results.iter().any(Option::is_none) {
             break; // interrupted within the chunk: keep only whole chunks
@@ -183,28 +161,12 @@ pub fn sweep(
     }
     handed?;
     hand_on(sink, &mut pending, &mut top, settings.top, &scores)?;
-    let overfitting = if settings.overfitting {
-        overfitting(runner, &summaries, top.first(), returns, splits)?
-    } else {
-        None
-    };
-    Ok(SweepResult {
-        completed,
-        total: combos.len(),
-        top,
-        scores,
-        overfitting,
-    })
+    let overfitting = if settings.overfitting { overfitting(runner, &summaries, top.first(), returns, splits)? } else { None };
+    Ok(SweepResult { completed, total: combos.len(), top, scores, overfitting })
 }
 
 /// Hands `rows` to `sink` and keeps the best of them in `top` (emptying `rows`).
-fn hand_on(
-    sink: &mut Sink,
-    rows: &mut Vec<TrialRow>,
-    top: &mut Vec<TrialRow>,
-    keep: usize,
-    scores: &[f64],
-) -> Result<()> {
+fn hand_on(sink: &mut Sink, rows: &mut Vec<TrialRow>, top: &mut Vec<TrialRow>, keep: usize, scores: &[f64]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -218,10 +180,7 @@ fn hand_on(
 /// Bar-to-bar returns of an equity curve (0 where undefined, after a wipe-out).
 pub fn bar_returns(equity: &[f64]) -> Vec<f64> {
     let mut returns = crate::metrics::compare::returns(equity);
-    returns
-        .iter_mut()
-        .filter(|r| r.is_nan())
-        .for_each(|r| *r = 0.0);
+    returns.iter_mut().filter(|r| r.is_nan()).for_each(|r| *r = 0.0);
     returns
 }
 
@@ -232,25 +191,14 @@ fn summarise(equity: &[f64], splits: usize) -> Summary {
 
 /// The overfitting statistics of the runs summarised, the best being `best` (whose
 /// combination `runner` runs again for the moments of its returns).
-fn overfitting(
-    runner: &Runner,
-    summaries: &[Summary],
-    best: Option<&TrialRow>,
-    returns: usize,
-    splits: usize,
-) -> Result<Option<Overfitting>> {
-    let (Some(best), true) = (best, summaries.len() >= 2) else {
-        return Ok(None);
-    };
+fn overfitting(runner: &Runner, summaries: &[Summary], best: Option<&TrialRow>, returns: usize, splits: usize) -> Result<Option<Overfitting>> {
+    let (Some(best), true) = (best, summaries.len() >= 2) else { return Ok(None) };
     let sharpes: Vec<f64> = summaries.iter().map(BlockSums::sharpe).collect();
     let sharpe_variance = overfitting::sample_moments(&sharpes).std.powi(2);
-    let moments =
-        overfitting::sample_moments(&bar_returns(&runner.run(&best.params)?.simulation.equity));
+    let moments = overfitting::sample_moments(&bar_returns(&runner.run(&best.params)?.simulation.equity));
     let b = Summary::sharpe(&summaries[best.index]);
     let trials = summaries.len();
-    let pbo = (returns >= splits)
-        .then(|| overfitting::pbo_from_blocks(summaries).map_err(Error::Run))
-        .transpose()?;
+    let pbo = (returns >= splits).then(|| overfitting::pbo_from_blocks(summaries).map_err(Error::Run)).transpose()?;
     let (skew, kurtosis) = (moments.skew, moments.kurtosis);
     Ok(Some(Overfitting {
         trials,
@@ -260,14 +208,7 @@ fn overfitting(
         kurtosis,
         sharpe_variance,
         expected_max_sharpe: overfitting::expected_max_sharpe(trials, sharpe_variance),
-        deflated_sharpe: overfitting::deflated_sharpe_ratio(
-            b,
-            trials,
-            sharpe_variance,
-            returns,
-            skew,
-            kurtosis,
-        ),
+        deflated_sharpe: overfitting::deflated_sharpe_ratio(b, trials, sharpe_variance, returns, skew, kurtosis),
         splits,
         pbo,
     }))

@@ -26,9 +26,7 @@ pub enum Span {
 impl Span {
     /// Parses `500` (bars), `30d`, `2w`, `6m` or `3y`.
     pub fn parse(flag: &str, s: &str) -> Result<Self, InputError> {
-        let err = || {
-            InputError::new(flag, format!("cannot read \"{s}\" as a window length (e.g. 3y, 6m, 2w, 30d, or 500 for bars)"))
-        };
+        let err = || InputError::new(flag, format!("cannot read \"{s}\" as a window length (e.g. 3y, 6m, 2w, 30d, or 500 for bars)"));
         let s = s.trim();
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (number, unit) = s.split_at(split);
@@ -56,35 +54,20 @@ impl Span {
 
     /// The first bar at or after `to` minus this span (0 when before the start).
     fn before(self, time: &[i64], to: usize) -> usize {
-        self.shift(time, to, false)
-            .map_or(0, |t| time.partition_point(|&x| x < t))
+        self.shift(time, to, false).map_or(0, |t| time.partition_point(|&x| x < t))
     }
 
     /// The time `span` after (or before) bar `at`; for bar counts, the bar's time itself.
     fn shift(self, time: &[i64], at: usize, forward: bool) -> Option<i64> {
         let t = chrono::DateTime::from_timestamp_nanos(time[at]).naive_utc();
         let moved = match self {
-            Span::Bars(n) => {
-                return Some(
-                    time.get(if forward { at + n } else { at.checked_sub(n)? })
-                        .copied()
-                        .unwrap_or(i64::MAX),
-                )
-            }
+            Span::Bars(n) => return Some(time.get(if forward { at + n } else { at.checked_sub(n)? }).copied().unwrap_or(i64::MAX)),
             Span::Days(d) => {
                 let delta = chrono::Duration::nanoseconds(d as i64 * DAY_NS);
-                if forward {
-                    t.checked_add_signed(delta)
-                } else {
-                    t.checked_sub_signed(delta)
-                }
+                if forward { t.checked_add_signed(delta) } else { t.checked_sub_signed(delta) }
             }
             Span::Months(m) => {
-                if forward {
-                    t.checked_add_months(Months::new(m))
-                } else {
-                    t.checked_sub_months(Months::new(m))
-                }
+                if forward { t.checked_add_months(Months::new(m)) } else { t.checked_sub_months(Months::new(m)) }
             }
         }?;
         moved.and_utc().timestamp_nanos_opt()
@@ -115,16 +98,8 @@ pub fn windows(time: &[i64], train: Span, test: Span, anchored: bool) -> Vec<Win
         if n - test_end < 2 {
             test_end = n; // a last bar alone is no window: the one before takes it
         }
-        let train_start = if anchored {
-            0
-        } else {
-            train.before(time, test_start)
-        };
-        out.push(Window {
-            train_start,
-            test_start,
-            test_end,
-        });
+        let train_start = if anchored { 0 } else { train.before(time, test_start) };
+        out.push(Window { train_start, test_start, test_end });
         test_start = test_end;
     }
     out
@@ -188,74 +163,34 @@ pub fn walk_forward(
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<WalkForward> {
     let (Some(first), Some(last)) = (windows.first(), windows.last()) else {
-        return Err(Error::Run(
-            "no walk-forward window fits in the data: shorten --train or --test".into(),
-        ));
+        return Err(Error::Run("no walk-forward window fits in the data: shorten --train or --test".into()));
     };
-    let exec = ExecutionConfig {
-        finalize_trades: true,
-        ..exec.clone()
-    };
-    let settings = SweepSettings {
-        maximize: maximize.to_string(),
-        top: 1,
-        pbo_splits: None,
-        overfitting: false,
-    };
+    let exec = ExecutionConfig { finalize_trades: true, ..exec.clone() };
+    let settings = SweepSettings { maximize: maximize.to_string(), top: 1, pbo_splits: None, overfitting: false };
     let oos_bars = bars.slice(first.test_start..last.test_end);
     let mut equity: Vec<f64> = Vec::with_capacity(oos_bars.len());
     let mut trades = Vec::new();
     let mut results = Vec::with_capacity(windows.len());
     for &w in windows {
-        let train = Runner::new(
-            strategy,
-            exec.clone(),
-            bars,
-            w.train_start..w.test_start,
-            values,
-            names,
-        );
+        let train = Runner::new(strategy, exec.clone(), bars, w.train_start..w.test_start, values, names);
         let found = sweep(&train, combos, &settings, None, stop, &mut |_| Ok(()))?;
         if found.completed < found.total {
             return Err(Error::Interrupted);
         }
-        let best = found
-            .top
-            .into_iter()
-            .next()
-            .expect("at least one combination");
-        let test = Runner::new(
-            strategy,
-            exec.clone(),
-            bars,
-            w.test_start..w.test_end,
-            values,
-            names,
-        );
+        let best = found.top.into_iter().next().expect("at least one combination");
+        let test = Runner::new(strategy, exec.clone(), bars, w.test_start..w.test_end, values, names);
         let run = test.run(&best.params)?;
         let scale = equity.last().map_or(1.0, |&e| e / run.simulation.equity[0]);
         let offset = w.test_start - first.test_start;
         equity.extend(run.simulation.equity.iter().map(|e| e * scale));
-        trades.extend(
-            run.simulation
-                .closed_trades
-                .iter()
-                .chain(&run.simulation.open_trades)
-                .map(|t| Trade {
-                    size: t.size * scale,
-                    commission: t.commission * scale,
-                    entry_bar: t.entry_bar + offset,
-                    exit_bar: t.exit_bar.map(|b| b + offset),
-                    ..t.clone()
-                }),
-        );
-        results.push(WindowResult {
-            window: w,
-            params: best.params,
-            in_sample: best.stats,
-            out_of_sample: run.stats,
-            trials: found.completed,
-        });
+        trades.extend(run.simulation.closed_trades.iter().chain(&run.simulation.open_trades).map(|t| Trade {
+            size: t.size * scale,
+            commission: t.commission * scale,
+            entry_bar: t.entry_bar + offset,
+            exit_bar: t.exit_bar.map(|b| b + offset),
+            ..t.clone()
+        }));
+        results.push(WindowResult { window: w, params: best.params, in_sample: best.stats, out_of_sample: run.stats, trials: found.completed });
         if let Some(p) = progress {
             p.inc(1);
         }
@@ -267,20 +202,9 @@ pub fn walk_forward(
         trades: &trades,
         first_trading_bar: 0,
     });
-    let mean_is = results
-        .iter()
-        .map(|r| r.in_sample.return_ann_pct)
-        .sum::<f64>()
-        / results.len() as f64;
+    let mean_is = results.iter().map(|r| r.in_sample.return_ann_pct).sum::<f64>() / results.len() as f64;
     let efficiency = efficiency(stats.return_ann_pct, mean_is);
-    Ok(WalkForward {
-        windows: results,
-        bars: oos_bars,
-        equity,
-        trades,
-        stats,
-        efficiency,
-    })
+    Ok(WalkForward { windows: results, bars: oos_bars, equity, trades, stats, efficiency })
 }
 
 #[cfg(test)]
@@ -298,13 +222,7 @@ mod tests {
         assert_eq!(Span::parse("--train", "2w").unwrap(), Span::Days(14));
         assert_eq!(Span::parse("--train", "250").unwrap(), Span::Bars(250));
         for bad in ["", "3x", "y", "0", "-3m"] {
-            assert!(
-                Span::parse("--test", bad)
-                    .unwrap_err()
-                    .to_string()
-                    .contains("--test"),
-                "{bad}"
-            );
+            assert!(Span::parse("--test", bad).unwrap_err().to_string().contains("--test"), "{bad}");
         }
     }
 
@@ -312,19 +230,12 @@ mod tests {
     fn rolling_and_anchored_bar_windows() {
         let t = days(10);
         let rolling = windows(&t, Span::Bars(4), Span::Bars(3), false);
-        let w = |a, b, c| Window {
-            train_start: a,
-            test_start: b,
-            test_end: c,
-        };
+        let w = |a, b, c| Window { train_start: a, test_start: b, test_end: c };
         assert_eq!(rolling, [w(0, 4, 7), w(3, 7, 10)]);
         let anchored = windows(&t, Span::Bars(4), Span::Bars(3), true);
         assert_eq!(anchored, [w(0, 4, 7), w(0, 7, 10)]);
         // A last window of one bar is not a window; one of two is.
-        assert_eq!(
-            windows(&days(8), Span::Bars(4), Span::Bars(3), false),
-            [w(0, 4, 8)]
-        );
+        assert_eq!(windows(&days(8), Span::Bars(4), Span::Bars(3), false), [w(0, 4, 8)]);
     }
 
     #[test]
@@ -336,11 +247,6 @@ mod tests {
         assert_eq!(date(ws[0].test_start), "2001-01-01");
         assert_eq!(date(ws[0].test_end), "2001-07-01");
         assert_eq!(date(ws[1].train_start), "2000-07-01");
-        assert_eq!(
-            ws.windows(2)
-                .filter(|p| p[0].test_end != p[1].test_start)
-                .count(),
-            0
-        );
+        assert_eq!(ws.windows(2).filter(|p| p[0].test_end != p[1].test_start).count(), 0);
     }
 }

@@ -48,12 +48,7 @@ pub fn snapshot(
     outputs: &Outputs,
     signals: &Signals,
     i: usize,
-) -> (
-    BTreeMap<String, Option<f64>>,
-    BTreeMap<String, Option<f64>>,
-    BTreeMap<String, String>,
-    BTreeMap<String, Option<f64>>,
-) {
+) -> (BTreeMap<String, Option<f64>>, BTreeMap<String, Option<f64>>, BTreeMap<String, String>, BTreeMap<String, Option<f64>>) {
     let mut values = BTreeMap::new();
     let mut confidence = BTreeMap::new();
     let mut explanations = BTreeMap::new();
@@ -68,10 +63,6 @@ pub fn snapshot(
             }
         }
     }
-    let sig = signals
-        .series
-        .iter()
-        .map(|(s, v)| (s.name().to_string(), defined(v[i])))
-        .collect();
+    let sig = signals.series.iter().map(|(s, v)| (s.name().to_string(), defined(v[i]))).collect();
     (values, confidence, explanations, sig)
 }

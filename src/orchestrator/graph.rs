@@ -17,11 +17,7 @@ pub enum GraphError {
     /// Two stages declare the same output name.
     DuplicateOutput { stage: usize, name: String },
     /// A stage reads an output no stage produces.
-    UnknownInput {
-        stage: usize,
-        name: String,
-        known: Vec<String>,
-    },
+    UnknownInput { stage: usize, name: String, known: Vec<String> },
     /// A stage reads a document source that was not loaded.
     UnknownDocuments { stage: usize, source: String },
     /// Stages depend on each other in a cycle (the stages involved, in order).
@@ -41,8 +37,7 @@ pub struct Pipeline {
 
 /// Supplies the series of stage `k`: given `k` and a function that computes them, returns
 /// them — computed, or taken from where they were kept.
-pub type StageFetch<'a> =
-    dyn Fn(usize, &dyn Fn() -> Result<Vec<Series>>) -> Result<Vec<Series>> + Sync + 'a;
+pub type StageFetch<'a> = dyn Fn(usize, &dyn Fn() -> Result<Vec<Series>>) -> Result<Vec<Series>> + Sync + 'a;
 
 impl Pipeline {
     /// Orders stages into layers, checking that every input exists and there is no cycle.
@@ -69,10 +64,7 @@ impl Pipeline {
             for input in s.inputs() {
                 if let Input::Documents(source) = &input {
                     if !documents.contains_key(source) {
-                        return Err(GraphError::UnknownDocuments {
-                            stage: k,
-                            source: source.clone(),
-                        });
+                        return Err(GraphError::UnknownDocuments { stage: k, source: source.clone() });
                     }
                 }
                 if let Input::Stage(name) = input {
@@ -81,11 +73,7 @@ impl Pipeline {
                         None => {
                             let mut known: Vec<String> = producer.keys().cloned().collect();
                             known.sort();
-                            return Err(GraphError::UnknownInput {
-                                stage: k,
-                                name,
-                                known,
-                            });
+                            return Err(GraphError::UnknownInput { stage: k, name, known });
                         }
                     }
                 }
@@ -93,12 +81,7 @@ impl Pipeline {
             deps.push(d);
         }
         let layers = layers(&deps)?;
-        Ok(Pipeline {
-            stages,
-            documents,
-            deps,
-            layers,
-        })
+        Ok(Pipeline { stages, documents, deps, layers })
     }
 
     /// The stages, in declaration order.
@@ -143,11 +126,8 @@ impl Pipeline {
         for (l, layer) in self.layers.iter().enumerate() {
             let view = View::new(bars, &outputs, &self.documents);
             let run = |&k: &usize| (k, fetch(k, &|| self.stages[k].compute(&view)));
-            let results: Vec<(usize, Result<Vec<_>>)> = if parallel {
-                layer.par_iter().map(run).collect()
-            } else {
-                layer.iter().map(run).collect()
-            };
+            let results: Vec<(usize, Result<Vec<_>>)> =
+                if parallel { layer.par_iter().map(run).collect() } else { layer.iter().map(run).collect() };
             let read_later = l + 1 < self.layers.len();
             for (k, r) in results {
                 let series = r?;
@@ -173,17 +153,10 @@ fn layers(deps: &[Vec<usize>]) -> Result<Vec<Vec<usize>>, GraphError> {
     let mut layers: Vec<Vec<usize>> = Vec::new();
     while done < n {
         let ready: Vec<usize> = (0..n)
-            .filter(|&k| {
-                level[k].is_none()
-                    && deps[k]
-                        .iter()
-                        .all(|&d| level[d].is_some_and(|l| l < layers.len()))
-            })
+            .filter(|&k| level[k].is_none() && deps[k].iter().all(|&d| level[d].is_some_and(|l| l < layers.len())))
             .collect();
         if ready.is_empty() {
-            return Err(GraphError::Cycle {
-                stages: cycle(deps, &level),
-            });
+            return Err(GraphError::Cycle { stages: cycle(deps, &level) });
         }
         for &k in &ready {
             level[k] = Some(layers.len());
@@ -196,16 +169,11 @@ fn layers(deps: &[Vec<usize>]) -> Result<Vec<Vec<usize>>, GraphError> {
 
 /// One cycle among the unscheduled stages, found by following dependencies.
 fn cycle(deps: &[Vec<usize>], level: &[Option<usize>]) -> Vec<usize> {
-    let start = (0..deps.len())
-        .find(|&k| level[k].is_none())
-        .expect("an unscheduled stage");
+    let start = (0..deps.len()).find(|&k| level[k].is_none()).expect("an unscheduled stage");
     let mut path = vec![start];
     let mut current = start;
     loop {
-        let next = *deps[current]
-            .iter()
-            .find(|&&d| level[d].is_none())
-            .expect("unscheduled dependency");
+        let next = *deps[current].iter().find(|&&d| level[d].is_none()).expect("unscheduled dependency");
         if let Some(pos) = path.iter().position(|&p| p == next) {
             return path[pos..].to_vec();
         }

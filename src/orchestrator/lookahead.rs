@@ -36,9 +36,7 @@ pub fn sample_cutoffs(len: usize, samples: usize) -> Vec<usize> {
     if len < 2 || samples == 0 {
         return Vec::new();
     }
-    let mut cuts: Vec<usize> = (1..=samples)
-        .map(|k| k * (len - 1) / (samples + 1))
-        .collect();
+    let mut cuts: Vec<usize> = (1..=samples).map(|k| k * (len - 1) / (samples + 1)).collect();
     cuts.dedup();
     cuts
 }
@@ -69,20 +67,12 @@ fn same(a: f64, b: f64) -> bool {
 }
 
 /// Records, per output, the first bar `<= cutoff` where `changed` differs from `full`.
-fn compare(
-    full: &Outputs,
-    changed: &Outputs,
-    cutoff: usize,
-    test: &'static str,
-    leaks: &mut Vec<Leak>,
-) {
+fn compare(full: &Outputs, changed: &Outputs, cutoff: usize, test: &'static str, leaks: &mut Vec<Leak>) {
     for s in full.iter() {
         if leaks.iter().any(|l| l.output == s.name && l.test == test) {
             continue;
         }
-        let Some(other) = changed.get(&s.name) else {
-            continue;
-        };
+        let Some(other) = changed.get(&s.name) else { continue };
         let upto = cutoff.min(other.values.len().saturating_sub(1));
         if let Some(bar) = (0..=upto).find(|&i| !same(s.values[i], other.values[i])) {
             leaks.push(Leak {
@@ -104,28 +94,12 @@ pub fn truncate(bars: &Bars, len: usize) -> Bars {
 
 /// Runs the check over the given cut-offs; `compute` produces the outputs to check (stage
 /// outputs, and policy signals) from a set of bars.
-pub fn check(
-    bars: &Bars,
-    cutoffs: &[usize],
-    compute: impl Fn(&Bars) -> Result<Outputs>,
-) -> Result<LookaheadReport> {
+pub fn check(bars: &Bars, cutoffs: &[usize], compute: impl Fn(&Bars) -> Result<Outputs>) -> Result<LookaheadReport> {
     let full = compute(bars)?;
     let mut leaks = Vec::new();
     for &cutoff in cutoffs {
-        compare(
-            &full,
-            &compute(&truncate(bars, cutoff + 1))?,
-            cutoff,
-            "truncated",
-            &mut leaks,
-        );
-        compare(
-            &full,
-            &compute(&scramble_after(bars, cutoff))?,
-            cutoff,
-            "scrambled",
-            &mut leaks,
-        );
+        compare(&full, &compute(&truncate(bars, cutoff + 1))?, cutoff, "truncated", &mut leaks);
+        compare(&full, &compute(&scramble_after(bars, cutoff))?, cutoff, "scrambled", &mut leaks);
     }
     Ok(LookaheadReport {
         cutoffs: cutoffs.to_vec(),

@@ -21,7 +21,7 @@ use stage::Outputs;
 use crate::data::Bars;
 use crate::engine::{self, Broker, ExecutionConfig, OrderRequest, Simulation, Size};
 use crate::error::{Error, Result};
-use crate::metrics::{self, format_time, Stats, StatsContext, StatsInput};
+use crate::metrics::{self, format_time, Stats, StatsInput, StatsContext};
 use crate::strategy::Strategy;
 
 /// Everything a backtest produced.
@@ -40,11 +40,7 @@ pub struct Backtest {
 /// The first bar at which every output is defined (0 when an output is never defined,
 /// as backtesting.py does).
 pub fn warmup(outputs: &Outputs) -> usize {
-    outputs
-        .iter()
-        .map(|o| o.values.iter().position(|v| !v.is_nan()).unwrap_or(0))
-        .max()
-        .unwrap_or(0)
+    outputs.iter().map(|o| o.values.iter().position(|v| !v.is_nan()).unwrap_or(0)).max().unwrap_or(0)
 }
 
 /// Computes every stage and the policy's signals over all bars.
@@ -63,11 +59,7 @@ pub fn prepare(strategy: &Strategy, bars: &Bars) -> Result<(Outputs, Signals)> {
 
 /// As [`prepare`], with each stage's series supplied by `fetch`, computed one after the
 /// other (for runs that are themselves in parallel; see [`Pipeline::compute_with`](graph::Pipeline::compute_with)).
-pub fn prepare_with(
-    strategy: &Strategy,
-    bars: &Bars,
-    fetch: &graph::StageFetch,
-) -> Result<(Outputs, Signals)> {
+pub fn prepare_with(strategy: &Strategy, bars: &Bars, fetch: &graph::StageFetch) -> Result<(Outputs, Signals)> {
     let outputs = strategy.pipeline.compute_with(bars, fetch, false)?;
     let signals = signals(strategy, bars, &outputs)?;
     Ok((outputs, signals))
@@ -82,14 +74,7 @@ fn signals(strategy: &Strategy, bars: &Bars, outputs: &Outputs) -> Result<Signal
 
 /// Carries out a reviewed decision; with `described`, appends a description of each order
 /// placed (for the audit trail; skipped otherwise, as formatting costs more than trading).
-fn execute(
-    target: Target,
-    size: f64,
-    sl: Option<f64>,
-    tp: Option<f64>,
-    broker: &mut Broker,
-    described: Option<&mut Vec<String>>,
-) -> Result<()> {
+fn execute(target: Target, size: f64, sl: Option<f64>, tp: Option<f64>, broker: &mut Broker, described: Option<&mut Vec<String>>) -> Result<()> {
     let position = broker.position_size();
     let mut described = described;
     if target != Target::Hold && position != 0.0 {
@@ -103,17 +88,9 @@ fn execute(
         Target::Short => -1.0,
         _ => return Ok(()),
     };
-    broker.submit(&OrderRequest {
-        sl,
-        tp,
-        ..OrderRequest::market(Size::Fraction(sign * size))
-    })?;
+    broker.submit(&OrderRequest { sl, tp, ..OrderRequest::market(Size::Fraction(sign * size)) })?;
     if let Some(d) = described {
-        let mut text = format!(
-            "{} {}% of equity at market",
-            if sign > 0.0 { "buy" } else { "sell" },
-            size * 100.0
-        );
+        let mut text = format!("{} {}% of equity at market", if sign > 0.0 { "buy" } else { "sell" }, size * 100.0);
         if let Some(p) = sl {
             text += &format!(", stop-loss {p:.4}");
         }
@@ -139,110 +116,56 @@ pub fn trade(
     let needs_equity = risk.needs_equity() || audit.is_some();
     // Without an audit or an active risk stage, bars where the policy holds whatever the
     // position need no decision at all.
-    let active = if audit.is_none() && risk.is_passive() {
-        strategy.policy.active_bars(signals)
-    } else {
-        None
-    };
-    engine::simulate_active(
-        bars,
-        exec,
-        warmup(outputs) + 1,
-        active.as_deref(),
-        |i, broker| {
-            let position = broker.position_size();
-            let (proposal, reason) = strategy.policy.decide(signals, i, position);
-            if proposal == Target::Hold && risk.is_passive() && audit.is_none() {
-                return Ok(()); // nothing to review, place or record
-            }
-            let equity = if needs_equity {
-                broker.equity()
-            } else {
-                f64::NAN
-            };
-            let account = Account {
-                equity,
-                position,
+    let active = if audit.is_none() && risk.is_passive() { strategy.policy.active_bars(signals) } else { None };
+    engine::simulate_active(bars, exec, warmup(outputs) + 1, active.as_deref(), |i, broker| {
+        let position = broker.position_size();
+        let (proposal, reason) = strategy.policy.decide(signals, i, position);
+        if proposal == Target::Hold && risk.is_passive() && audit.is_none() {
+            return Ok(()); // nothing to review, place or record
+        }
+        let equity = if needs_equity { broker.equity() } else { f64::NAN };
+        let account = Account { equity, position, close: bars.close[i] };
+        let reviewed = risk.review(proposal, account);
+        let mut orders = Vec::new();
+        let described = audit.is_some().then_some(&mut orders);
+        execute(reviewed.target, reviewed.size, reviewed.stop_loss, reviewed.take_profit, broker, described)?;
+        if let Some(records) = audit.as_deref_mut() {
+            let (values, confidence, explanations, sig) = audit::snapshot(outputs, signals, i);
+            records.push(DecisionRecord {
+                bar: i,
+                time: format_time(bars.time[i]),
                 close: bars.close[i],
-            };
-            let reviewed = risk.review(proposal, account);
-            let mut orders = Vec::new();
-            let described = audit.is_some().then_some(&mut orders);
-            execute(
-                reviewed.target,
-                reviewed.size,
-                reviewed.stop_loss,
-                reviewed.take_profit,
-                broker,
-                described,
-            )?;
-            if let Some(records) = audit.as_deref_mut() {
-                let (values, confidence, explanations, sig) = audit::snapshot(outputs, signals, i);
-                records.push(DecisionRecord {
-                    bar: i,
-                    time: format_time(bars.time[i]),
-                    close: bars.close[i],
-                    position,
-                    equity: account.equity,
-                    outputs: values,
-                    confidence,
-                    explanations,
-                    signals: sig,
-                    proposal,
-                    reason,
-                    decision: reviewed.target,
-                    risk: reviewed.notes,
-                    orders,
-                });
-            }
-            Ok(())
-        },
-    )
+                position,
+                equity: account.equity,
+                outputs: values,
+                confidence,
+                explanations,
+                signals: sig,
+                proposal,
+                reason,
+                decision: reviewed.target,
+                risk: reviewed.notes,
+                orders,
+            });
+        }
+        Ok(())
+    })
 }
 
 /// Runs a strategy on bars with the given execution settings and computes its statistics;
 /// with `audit`, also keeps a record of every decision.
-pub fn backtest(
-    strategy: &Strategy,
-    bars: &Bars,
-    exec: &ExecutionConfig,
-    audit: bool,
-) -> Result<Backtest> {
+pub fn backtest(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig, audit: bool) -> Result<Backtest> {
     let (outputs, signals) = prepare(strategy, bars)?;
     let warmup = warmup(&outputs);
     let mut decisions = Vec::new();
-    let simulation = trade(
-        strategy,
-        bars,
-        exec,
-        &outputs,
-        &signals,
-        audit.then_some(&mut decisions),
-    )?;
-    let stats = statistics(
-        bars,
-        &StatsContext::new(&bars.time, &bars.close),
-        &simulation,
-        warmup,
-    );
-    Ok(Backtest {
-        outputs,
-        signals,
-        warmup,
-        simulation,
-        stats,
-        decisions,
-    })
+    let simulation = trade(strategy, bars, exec, &outputs, &signals, audit.then_some(&mut decisions))?;
+    let stats = statistics(bars, &StatsContext::new(&bars.time, &bars.close), &simulation, warmup);
+    Ok(Backtest { outputs, signals, warmup, simulation, stats, decisions })
 }
 
 /// The statistics of a simulation over `bars` (whose [`StatsContext`] is `context`),
 /// buy & hold starting at bar `warmup`.
-pub fn statistics(
-    bars: &Bars,
-    context: &StatsContext,
-    simulation: &Simulation,
-    warmup: usize,
-) -> Stats {
+pub fn statistics(bars: &Bars, context: &StatsContext, simulation: &Simulation, warmup: usize) -> Stats {
     metrics::compute_on(
         context,
         StatsInput {

@@ -50,11 +50,7 @@ pub enum Policy {
     /// Entry and exit rules (each optional), as `(name, expression)`.
     Rules(Vec<(Signal, Expr)>),
     /// A weighted vote of signals against a threshold.
-    Weighted {
-        threshold: f64,
-        long_only: bool,
-        signals: Vec<WeightedSignal>,
-    },
+    Weighted { threshold: f64, long_only: bool, signals: Vec<WeightedSignal> },
 }
 
 /// One compiled weighted signal.
@@ -86,12 +82,7 @@ impl Signals {
 
     /// Every signal cut to the bars from `from` on.
     pub fn from_bar(&self, from: usize) -> Signals {
-        Signals::new(
-            self.series
-                .iter()
-                .map(|(s, v)| (*s, v[from..].to_vec()))
-                .collect(),
-        )
+        Signals::new(self.series.iter().map(|(s, v)| (*s, v[from..].to_vec())).collect())
     }
 
     fn get(&self, signal: Signal) -> Option<&[f64]> {
@@ -100,12 +91,7 @@ impl Signals {
 }
 
 /// Resolves a name in an expression: a stage output, a price column, or a parameter.
-pub fn lookup<'a>(
-    name: &str,
-    outputs: &'a Outputs,
-    bars: &'a Bars,
-    params: &BTreeMap<String, f64>,
-) -> Option<Operand<'a>> {
+pub fn lookup<'a>(name: &str, outputs: &'a Outputs, bars: &'a Bars, params: &BTreeMap<String, f64>) -> Option<Operand<'a>> {
     if let Some(s) = outputs.get(name) {
         return Some(Operand::Series(&s.values));
     }
@@ -124,12 +110,7 @@ fn truthy(v: f64) -> bool {
 
 impl Policy {
     /// Computes the policy's signals over all bars.
-    pub fn signals(
-        &self,
-        outputs: &Outputs,
-        bars: &Bars,
-        params: &BTreeMap<String, f64>,
-    ) -> Result<Signals, ParseError> {
+    pub fn signals(&self, outputs: &Outputs, bars: &Bars, params: &BTreeMap<String, f64>) -> Result<Signals, ParseError> {
         let n = bars.len();
         let find = |name: &str| lookup(name, outputs, bars, params);
         let series = match self {
@@ -142,11 +123,7 @@ impl Policy {
                 let mut score = vec![0.0; n];
                 for s in signals {
                     let votes = s.expr.eval_series(n, &find)?;
-                    let confidence = s
-                        .confidence_of
-                        .as_deref()
-                        .and_then(|c| outputs.get(c))
-                        .and_then(|c| c.confidence.as_deref());
+                    let confidence = s.confidence_of.as_deref().and_then(|c| outputs.get(c)).and_then(|c| c.confidence.as_deref());
                     for (i, v) in votes.iter().enumerate() {
                         let vote = if v.is_nan() { 0.0 } else { v.clamp(-1.0, 1.0) };
                         let c = confidence.map_or(1.0, |c| if c[i].is_nan() { 0.0 } else { c[i] });
@@ -168,10 +145,7 @@ impl Policy {
                 let n = signals.series.first().map_or(0, |(_, v)| v.len());
                 let mut active = vec![false; n];
                 for (_, values) in &signals.series {
-                    active
-                        .iter_mut()
-                        .zip(values)
-                        .for_each(|(a, &v)| *a |= truthy(v));
+                    active.iter_mut().zip(values).for_each(|(a, &v)| *a |= truthy(v));
                 }
                 Some(active)
             }
@@ -197,11 +171,7 @@ impl Policy {
                 };
                 (target, signal.name().to_string())
             }
-            Policy::Weighted {
-                threshold,
-                long_only,
-                ..
-            } => {
+            Policy::Weighted { threshold, long_only, .. } => {
                 let score = signals.get(Signal::Score).map_or(0.0, |s| s[i]);
                 let target = if score > *threshold {
                     Target::Long

@@ -40,13 +40,7 @@ pub struct RiskStage {
 impl RiskStage {
     /// A risk stage for entries of `size` (fraction of equity) under `spec`.
     pub fn new(spec: &RiskSpec, size: f64) -> Self {
-        RiskStage {
-            spec: spec.clone(),
-            passive: *spec == RiskSpec::default(),
-            size,
-            peak: f64::NEG_INFINITY,
-            halted: false,
-        }
+        RiskStage { spec: spec.clone(), passive: *spec == RiskSpec::default(), size, peak: f64::NEG_INFINITY, halted: false }
     }
 
     /// True when no limit is set, so every proposal passes unchanged.
@@ -63,13 +57,7 @@ impl RiskStage {
     pub fn review(&mut self, target: Target, account: Account) -> Reviewed {
         let mut notes = Vec::new();
         if self.passive {
-            return Reviewed {
-                target,
-                size: self.size,
-                stop_loss: None,
-                take_profit: None,
-                notes,
-            };
+            return Reviewed { target, size: self.size, stop_loss: None, take_profit: None, notes };
         }
         self.peak = self.peak.max(account.equity);
         let drawdown = 1.0 - account.equity / self.peak;
@@ -85,24 +73,14 @@ impl RiskStage {
         }
         let mut target = target;
         if self.halted {
-            let wanted = if account.position != 0.0 {
-                Target::Flat
-            } else {
-                Target::Hold
-            };
-            if target != wanted
-                && notes.is_empty()
-                && matches!(target, Target::Long | Target::Short)
-            {
+            let wanted = if account.position != 0.0 { Target::Flat } else { Target::Hold };
+            if target != wanted && notes.is_empty() && matches!(target, Target::Long | Target::Short) {
                 notes.push("kill-switch active: entry blocked".to_string());
             }
             target = wanted;
         }
         let mut size = self.size;
-        for (limit, name) in [
-            (self.spec.max_position, "max_position"),
-            (self.spec.max_gross_exposure, "max_gross_exposure"),
-        ] {
+        for (limit, name) in [(self.spec.max_position, "max_position"), (self.spec.max_gross_exposure, "max_gross_exposure")] {
             if let Some(limit) = limit {
                 if size > limit && matches!(target, Target::Long | Target::Short) {
                     notes.push(format!("size {size} capped to {limit} by {name}"));
@@ -116,9 +94,7 @@ impl RiskStage {
             _ => 0.0,
         };
         let bracket = |fraction: Option<f64>, direction: f64| {
-            fraction
-                .filter(|_| sign != 0.0)
-                .map(|f| account.close * (1.0 + direction * sign * f))
+            fraction.filter(|_| sign != 0.0).map(|f| account.close * (1.0 + direction * sign * f))
         };
         Reviewed {
             target,
@@ -135,21 +111,12 @@ mod tests {
     use super::*;
 
     fn account(equity: f64, position: f64) -> Account {
-        Account {
-            equity,
-            position,
-            close: 100.0,
-        }
+        Account { equity, position, close: 100.0 }
     }
 
     #[test]
     fn caps_size_and_attaches_brackets() {
-        let spec = RiskSpec {
-            max_position: Some(0.5),
-            stop_loss: Some(0.05),
-            take_profit: Some(0.1),
-            ..Default::default()
-        };
+        let spec = RiskSpec { max_position: Some(0.5), stop_loss: Some(0.05), take_profit: Some(0.1), ..Default::default() };
         let mut risk = RiskStage::new(&spec, 1.0);
         let r = risk.review(Target::Short, account(10_000.0, 0.0));
         assert_eq!(r.size, 0.5);
@@ -160,23 +127,14 @@ mod tests {
 
     #[test]
     fn kill_switch_closes_and_blocks_entries() {
-        let spec = RiskSpec {
-            max_drawdown: Some(0.2),
-            ..Default::default()
-        };
+        let spec = RiskSpec { max_drawdown: Some(0.2), ..Default::default() };
         let mut risk = RiskStage::new(&spec, 1.0);
-        assert_eq!(
-            risk.review(Target::Hold, account(10_000.0, 5.0)).target,
-            Target::Hold
-        );
+        assert_eq!(risk.review(Target::Hold, account(10_000.0, 5.0)).target, Target::Hold);
         let hit = risk.review(Target::Hold, account(7_900.0, 5.0));
         assert_eq!(hit.target, Target::Flat);
         assert!(hit.notes[0].contains("kill-switch"));
         let later = risk.review(Target::Long, account(8_000.0, 0.0));
         assert_eq!(later.target, Target::Hold);
-        assert_eq!(
-            later.notes,
-            vec!["kill-switch active: entry blocked".to_string()]
-        );
+        assert_eq!(later.notes, vec!["kill-switch active: entry blocked".to_string()]);
     }
 }

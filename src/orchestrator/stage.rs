@@ -32,12 +32,7 @@ pub struct Series {
 impl Series {
     /// A plain value series.
     pub fn new(name: impl Into<String>, values: Vec<f64>) -> Self {
-        Series {
-            name: name.into(),
-            values,
-            confidence: None,
-            explanation: None,
-        }
+        Series { name: name.into(), values, confidence: None, explanation: None }
     }
 }
 
@@ -108,16 +103,8 @@ pub struct View<'a> {
 
 impl<'a> View<'a> {
     /// A view of `bars` with the outputs computed so far and the document sources.
-    pub fn new(
-        bars: &'a Bars,
-        upstream: &'a Outputs,
-        documents: &'a BTreeMap<String, Vec<Document>>,
-    ) -> Self {
-        View {
-            bars,
-            upstream,
-            documents,
-        }
+    pub fn new(bars: &'a Bars, upstream: &'a Outputs, documents: &'a BTreeMap<String, Vec<Document>>) -> Self {
+        View { bars, upstream, documents }
     }
 
     /// The documents of a declared source published up to the last visible bar — never
@@ -158,9 +145,7 @@ impl<'a> View<'a> {
                 Some(s) => &s.values,
                 None => panic!("stage read undeclared input {name}"),
             },
-            Input::Documents(source) => {
-                panic!("documents ({source}) are read with View::documents")
-            }
+            Input::Documents(source) => panic!("documents ({source}) are read with View::documents"),
         }
     }
 }

@@ -11,10 +11,10 @@ mod run;
 mod summary;
 
 pub use files::{create_subfolder, write_atomically, write_run};
-pub use html::{
-    dsr_sentence, efficiency_sentence, escape_html, pbo_sentence, render_comparison, render_html,
-    render_sweep, render_walkforward, write_report, ComparisonPage, SweepPage, WalkForwardPage,
-};
 pub use results::ResultsWriter;
+pub use html::{
+    dsr_sentence, efficiency_sentence, escape_html, pbo_sentence, render_comparison, render_html, render_sweep, render_walkforward,
+    write_report, ComparisonPage, SweepPage, WalkForwardPage,
+};
 pub use run::{write_text, EquityRow, RunRecord, TradeRow};
 pub use summary::{aligned_rows, summary_rows, summary_table};

@@ -35,25 +35,17 @@ fn csv_number(buf: &mut String, v: f64) {
 /// Column names: the parameters, `start`, `end`, then the numeric statistics.
 fn columns(params: &[String]) -> Vec<String> {
     let stats = NUMBER_NAMES.map(String::from);
-    params
-        .iter()
-        .cloned()
-        .chain(["start".to_string(), "end".to_string()])
-        .chain(stats)
-        .collect()
+    params.iter().cloned().chain(["start".to_string(), "end".to_string()]).chain(stats).collect()
 }
 
 impl ResultsWriter {
     /// Creates `results.csv` and `results.parquet` in `dir`, for parameters `params`.
     pub fn create(dir: &Path, params: &[String]) -> Result<Self> {
         let open = |name: &str| {
-            File::create(dir.join(name))
-                .map(BufWriter::new)
-                .map_err(|e| Error::io(format!("creating {name}"), e))
+            File::create(dir.join(name)).map(BufWriter::new).map_err(|e| Error::io(format!("creating {name}"), e))
         };
         let mut csv = csv::Writer::from_writer(open("results.csv")?);
-        csv.write_record(columns(params))
-            .map_err(|e| io_error("results.csv", e))?;
+        csv.write_record(columns(params)).map_err(|e| io_error("results.csv", e))?;
         let schema = Self::frame(params, &[])?.schema().as_ref().clone();
         // Written as the sweep runs, beside it on the same cores: uncompressed, without
         // column statistics and on this thread, which keeps it to a small share of the time.
@@ -63,48 +55,23 @@ impl ResultsWriter {
             .with_statistics(StatisticsOptions::empty())
             .batched(&schema)
             .map_err(|e| io_error("results.parquet", e))?;
-        Ok(ResultsWriter {
-            csv,
-            parquet,
-            params: params.to_vec(),
-        })
+        Ok(ResultsWriter { csv, parquet, params: params.to_vec() })
     }
 
     /// The rows as a data frame.
     fn frame(params: &[String], rows: &[TrialRow]) -> Result<DataFrame> {
         let mut cols: Vec<Column> = Vec::new();
         for (k, name) in params.iter().enumerate() {
-            cols.push(Column::new(
-                name.into(),
-                rows.iter().map(|r| r.params[k]).collect::<Vec<f64>>(),
-            ));
+            cols.push(Column::new(name.into(), rows.iter().map(|r| r.params[k]).collect::<Vec<f64>>()));
         }
-        cols.push(Column::new(
-            "start".into(),
-            rows.iter()
-                .map(|r| r.stats.start.as_str())
-                .collect::<Vec<&str>>(),
-        ));
-        cols.push(Column::new(
-            "end".into(),
-            rows.iter()
-                .map(|r| r.stats.end.as_str())
-                .collect::<Vec<&str>>(),
-        ));
+        cols.push(Column::new("start".into(), rows.iter().map(|r| r.stats.start.as_str()).collect::<Vec<&str>>()));
+        cols.push(Column::new("end".into(), rows.iter().map(|r| r.stats.end.as_str()).collect::<Vec<&str>>()));
         let numbers: Vec<_> = rows.iter().map(|r| r.stats.numbers()).collect();
         for (k, name) in NUMBER_NAMES.iter().enumerate() {
             if *name == "trades" {
-                cols.push(Column::new(
-                    (*name).into(),
-                    rows.iter()
-                        .map(|r| r.stats.trades as i64)
-                        .collect::<Vec<i64>>(),
-                ));
+                cols.push(Column::new((*name).into(), rows.iter().map(|r| r.stats.trades as i64).collect::<Vec<i64>>()));
             } else {
-                cols.push(Column::new(
-                    (*name).into(),
-                    numbers.iter().map(|n| n[k].1).collect::<Vec<f64>>(),
-                ));
+                cols.push(Column::new((*name).into(), numbers.iter().map(|n| n[k].1).collect::<Vec<f64>>()));
             }
         }
         DataFrame::new(rows.len(), cols).map_err(|e| io_error("results.parquet", e))
@@ -129,9 +96,7 @@ impl ResultsWriter {
         }
         if !rows.is_empty() {
             let frame = Self::frame(&self.params, rows)?;
-            self.parquet
-                .write_batch(&frame)
-                .map_err(|e| io_error("results.parquet", e))?;
+            self.parquet.write_batch(&frame).map_err(|e| io_error("results.parquet", e))?;
         }
         Ok(())
     }
@@ -139,9 +104,7 @@ impl ResultsWriter {
     /// Completes both files.
     pub fn finish(mut self) -> Result<()> {
         self.csv.flush().map_err(|e| io_error("results.csv", e))?;
-        self.parquet
-            .finish()
-            .map_err(|e| io_error("results.parquet", e))?;
+        self.parquet.finish().map_err(|e| io_error("results.parquet", e))?;
         Ok(())
     }
 }

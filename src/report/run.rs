@@ -57,12 +57,7 @@ impl TradeRow {
             commission: t.commission,
             duration_days: (bars.time[exit_bar] - bars.time[t.entry_bar]) as f64 / DAY_NS as f64,
             tag: t.tag.clone(),
-            status: if t.exit_bar.is_some() {
-                "closed"
-            } else {
-                "open"
-            }
-            .to_string(),
+            status: if t.exit_bar.is_some() { "closed" } else { "open" }.to_string(),
         }
     }
 }
@@ -118,49 +113,38 @@ impl RunRecord {
             equity,
             trades: trades.into_iter().collect(),
             config,
-            decisions: decisions
-                .iter()
-                .map(|d| serde_json::to_value(d).expect("records serialize"))
-                .collect(),
+            decisions: decisions.iter().map(|d| serde_json::to_value(d).expect("records serialize")).collect(),
         }
     }
 
     /// Bar timestamps (ns since epoch) of the equity rows.
     pub fn times(&self) -> Vec<i64> {
-        self.equity
-            .iter()
-            .map(|r| parse_timestamp(&r.time).unwrap_or(0))
-            .collect()
+        self.equity.iter().map(|r| parse_timestamp(&r.time).unwrap_or(0)).collect()
     }
 
     /// Reads a run folder written by [`RunRecord::write_files`].
     pub fn load(dir: &Path) -> Result<Self> {
         let read = |file: &str| {
             let path = dir.join(file);
-            fs::read_to_string(&path)
-                .map_err(|e| InputError::new(&path, format!("cannot read: {e}")))
+            fs::read_to_string(&path).map_err(|e| InputError::new(&path, format!("cannot read: {e}")))
         };
         let stats_path = dir.join("stats.json");
-        let stats: Stats = serde_json::from_str(&read("stats.json")?).map_err(|e| {
-            InputError::new(&stats_path, e.to_string()).at(format!("line {}", e.line()))
-        })?;
+        let stats: Stats = serde_json::from_str(&read("stats.json")?)
+            .map_err(|e| InputError::new(&stats_path, e.to_string()).at(format!("line {}", e.line())))?;
         let decisions = match fs::read_to_string(dir.join("decisions.jsonl")) {
             Ok(text) => text
                 .lines()
                 .enumerate()
                 .map(|(k, l)| {
                     serde_json::from_str(l).map_err(|e| {
-                        InputError::new(dir.join("decisions.jsonl"), e.to_string())
-                            .at(format!("line {}", k + 1))
+                        InputError::new(dir.join("decisions.jsonl"), e.to_string()).at(format!("line {}", k + 1))
                     })
                 })
                 .collect::<Result<_, _>>()?,
             Err(_) => Vec::new(),
         };
         Ok(RunRecord {
-            name: dir
-                .file_name()
-                .map_or_else(|| "run".to_string(), |n| n.to_string_lossy().into_owned()),
+            name: dir.file_name().map_or_else(|| "run".to_string(), |n| n.to_string_lossy().into_owned()),
             stats,
             equity: read_csv(&dir.join("equity.csv"))?,
             trades: read_csv(&dir.join("trades.csv"))?,
@@ -187,18 +171,11 @@ impl RunRecord {
 }
 
 fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| InputError::new(path, e.to_string()))?;
+    let mut reader = csv::Reader::from_path(path).map_err(|e| InputError::new(path, e.to_string()))?;
     reader
         .deserialize()
         .enumerate()
-        .map(|(k, row)| {
-            row.map_err(|e| {
-                InputError::new(path, e.to_string())
-                    .at(format!("line {}", k + 2))
-                    .into()
-            })
-        })
+        .map(|(k, row)| row.map_err(|e| InputError::new(path, e.to_string()).at(format!("line {}", k + 2)).into()))
         .collect()
 }
 
@@ -208,8 +185,7 @@ fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
     for row in rows {
         w.serialize(row).map_err(err)?;
     }
-    w.flush()
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    w.flush().map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
 /// Writes a text file.

@@ -69,87 +69,29 @@ fn close() -> String {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StageSpec {
     /// Simple moving average.
-    Sma {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Sma { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// Exponential moving average (seeded with the SMA of the first `period` values).
-    Ema {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Ema { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// Linearly weighted moving average.
-    Wma {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Wma { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// Wilder's relative strength index (0..100).
-    Rsi {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Rsi { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// MACD: outputs `id.line`, `id.signal`, `id.hist`.
-    Macd {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        fast: ParamValue,
-        slow: ParamValue,
-        signal: ParamValue,
-    },
+    Macd { id: String, #[serde(default = "close")] input: String, fast: ParamValue, slow: ParamValue, signal: ParamValue },
     /// Bollinger bands: outputs `id.upper`, `id.middle`, `id.lower`.
-    Bollinger {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-        width: ParamValue,
-    },
+    Bollinger { id: String, #[serde(default = "close")] input: String, period: ParamValue, width: ParamValue },
     /// Wilder's average true range (reads high, low, close).
     Atr { id: String, period: ParamValue },
     /// Stochastic oscillator (reads high, low, close): outputs `id.k`, `id.d`.
-    Stochastic {
-        id: String,
-        k_period: ParamValue,
-        k_smooth: ParamValue,
-        d_period: ParamValue,
-    },
+    Stochastic { id: String, k_period: ParamValue, k_smooth: ParamValue, d_period: ParamValue },
     /// Rate of change in percent over `period` bars.
-    Roc {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Roc { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// Difference over `period` bars.
-    Momentum {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Momentum { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// Rolling standard deviation of log returns over `period` returns.
-    Volatility {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Volatility { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// `(x - SMA) / standard deviation` over `period` bars.
-    Zscore {
-        id: String,
-        #[serde(default = "close")]
-        input: String,
-        period: ParamValue,
-    },
+    Zscore { id: String, #[serde(default = "close")] input: String, period: ParamValue },
     /// 1 on bars where `a` crosses above `b`, else 0.
     Crossover { id: String, a: String, b: String },
     /// 1 on bars where `a` crosses below `b`, else 0.

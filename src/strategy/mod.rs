@@ -4,10 +4,8 @@
 mod file;
 mod resolve;
 
-pub use file::{
-    DataSpec, ParamValue, PolicySpec, PriceField, RiskSpec, StageSpec, StrategyFile, WeightedSignal,
-};
 pub use resolve::LoadedFiles;
+pub use file::{DataSpec, ParamValue, PolicySpec, PriceField, RiskSpec, StageSpec, StrategyFile, WeightedSignal};
 
 use std::path::{Path, PathBuf};
 
@@ -51,23 +49,12 @@ impl Strategy {
         Self::resolve_with(file, path, LoadedFiles::default())
     }
 
-    fn resolve_with(
-        file: StrategyFile,
-        path: &Path,
-        mut files: LoadedFiles,
-    ) -> Result<Self, InputError> {
+    fn resolve_with(file: StrategyFile, path: &Path, mut files: LoadedFiles) -> Result<Self, InputError> {
         let pipeline = resolve::pipeline(&file, path, &mut files)?;
         let policy = resolve::policy(&file, &pipeline, path)?;
         resolve::check_risk(&file.risk, path)?;
         ExecutionConfig::resolve(&file.execution, path)?;
-        Ok(Strategy {
-            path: path.to_path_buf(),
-            risk: file.risk.clone(),
-            file,
-            pipeline,
-            policy,
-            files,
-        })
+        Ok(Strategy { path: path.to_path_buf(), risk: file.risk.clone(), file, pipeline, policy, files })
     }
 
     /// The same strategy with some `[params]` set to other values (as if the file said so),
@@ -80,14 +67,8 @@ impl Strategy {
                 Some(v) => *v = *value,
                 None => {
                     let known: Vec<&str> = self.file.params.keys().map(String::as_str).collect();
-                    return Err(InputError::new(
-                        &self.path,
-                        format!(
-                            "unknown parameter \"{name}\" (params: {})",
-                            known.join(", ")
-                        ),
-                    )
-                    .at("[params]"));
+                    return Err(InputError::new(&self.path, format!("unknown parameter \"{name}\" (params: {})", known.join(", ")))
+                        .at("[params]"));
                 }
             }
         }

@@ -5,16 +5,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::file::{ParamValue, PolicySpec, PriceField, RiskSpec, StageSpec, StrategyFile};
-use crate::data::{load_documents, Document};
 use crate::error::InputError;
 use crate::orchestrator::expr::Expr;
 use crate::orchestrator::graph::{GraphError, Pipeline};
 use crate::orchestrator::policy::{Policy, Signal, WeightedSignal};
 use crate::orchestrator::stage::{Input, Stage};
+use crate::data::{load_documents, Document};
+use crate::orchestrator::stages::{Indicator, IndicatorStage, SentimentStage, StubStage, NEGATIVE, POSITIVE};
 use crate::orchestrator::stages::stub::{Replay, ReplayColumns, StubSource};
-use crate::orchestrator::stages::{
-    Indicator, IndicatorStage, SentimentStage, StubStage, NEGATIVE, POSITIVE,
-};
 
 fn key_error(path: &Path, key: impl Into<String>, message: impl Into<String>) -> InputError {
     InputError::new(path, message).at(format!("key {}", key.into()))
@@ -36,10 +34,7 @@ impl Params<'_> {
                 key_error(
                     self.path,
                     format!("stages[{}].{key}", self.stage),
-                    format!(
-                        "unknown parameter \"{name}\" (params: {})",
-                        known.join(", ")
-                    ),
+                    format!("unknown parameter \"{name}\" (params: {})", known.join(", ")),
                 )
             }),
         }
@@ -51,11 +46,7 @@ impl Params<'_> {
         if v >= 1.0 && v.fract() == 0.0 && v < 1e9 {
             Ok(v as usize)
         } else {
-            Err(key_error(
-                self.path,
-                format!("stages[{}].{key}", self.stage),
-                format!("must be a whole number >= 1, got {v}"),
-            ))
+            Err(key_error(self.path, format!("stages[{}].{key}", self.stage), format!("must be a whole number >= 1, got {v}")))
         }
     }
 }
@@ -74,30 +65,17 @@ pub struct LoadedFiles {
     replays: BTreeMap<String, Arc<Replay>>,
 }
 
-fn stub(
-    spec: &StageSpec,
-    p: &Params,
-    base: &Path,
-    files: &mut LoadedFiles,
-) -> Result<StubSource, InputError> {
-    let StageSpec::Stub {
-        value,
-        file,
-        column,
-        confidence_column,
-        explanation_column,
-        ..
-    } = spec
-    else {
+fn stub(spec: &StageSpec, p: &Params, base: &Path, files: &mut LoadedFiles) -> Result<StubSource, InputError> {
+    let StageSpec::Stub { value, file, column, confidence_column, explanation_column, .. } = spec else {
         unreachable!("called for stub stages only")
     };
     let key = |k: &str| format!("stages[{}].{k}", p.stage);
     match (value, file) {
         (Some(v), None) => Ok(StubSource::Constant(p.number("value", v)?)),
         (None, Some(f)) => {
-            let column = column.as_deref().ok_or_else(|| {
-                key_error(p.path, key("column"), "a replayed stub needs `column`")
-            })?;
+            let column = column
+                .as_deref()
+                .ok_or_else(|| key_error(p.path, key("column"), "a replayed stub needs `column`"))?;
             let file_path = base.join(f);
             let cols = ReplayColumns {
                 value: column,
@@ -112,56 +90,26 @@ fn stub(
             files.replays.insert(key, replay.clone());
             Ok(StubSource::Replay(replay))
         }
-        _ => Err(key_error(
-            p.path,
-            key("value"),
-            "a stub needs exactly one of `value` or `file`",
-        )),
+        _ => Err(key_error(p.path, key("value"), "a stub needs exactly one of `value` or `file`")),
     }
 }
 
 /// Builds the stage objects and orders them into a pipeline, reading the files the stages
 /// need unless `files` already holds them.
-pub fn pipeline(
-    file: &StrategyFile,
-    path: &Path,
-    files: &mut LoadedFiles,
-) -> Result<Pipeline, InputError> {
+pub fn pipeline(file: &StrategyFile, path: &Path, files: &mut LoadedFiles) -> Result<Pipeline, InputError> {
     let base = path.parent().unwrap_or(Path::new("."));
     let mut stages: Vec<Arc<dyn Stage>> = Vec::with_capacity(file.stages.len());
     for (k, spec) in file.stages.iter().enumerate() {
-        let p = Params {
-            params: &file.params,
-            path,
-            stage: k,
-        };
+        let p = Params { params: &file.params, path, stage: k };
         let ind = |input_name: &str, indicator: Indicator| -> Arc<dyn Stage> {
-            Arc::new(IndicatorStage {
-                id: spec.id().to_string(),
-                input: input(input_name),
-                indicator,
-            })
+            Arc::new(IndicatorStage { id: spec.id().to_string(), input: input(input_name), indicator })
         };
         let stage: Arc<dyn Stage> = match spec {
-            StageSpec::Sma {
-                input: i, period, ..
-            } => ind(i, Indicator::Sma(p.period("period", period)?)),
-            StageSpec::Ema {
-                input: i, period, ..
-            } => ind(i, Indicator::Ema(p.period("period", period)?)),
-            StageSpec::Wma {
-                input: i, period, ..
-            } => ind(i, Indicator::Wma(p.period("period", period)?)),
-            StageSpec::Rsi {
-                input: i, period, ..
-            } => ind(i, Indicator::Rsi(p.period("period", period)?)),
-            StageSpec::Macd {
-                input: i,
-                fast,
-                slow,
-                signal,
-                ..
-            } => ind(
+            StageSpec::Sma { input: i, period, .. } => ind(i, Indicator::Sma(p.period("period", period)?)),
+            StageSpec::Ema { input: i, period, .. } => ind(i, Indicator::Ema(p.period("period", period)?)),
+            StageSpec::Wma { input: i, period, .. } => ind(i, Indicator::Wma(p.period("period", period)?)),
+            StageSpec::Rsi { input: i, period, .. } => ind(i, Indicator::Rsi(p.period("period", period)?)),
+            StageSpec::Macd { input: i, fast, slow, signal, .. } => ind(
                 i,
                 Indicator::Macd {
                     fast: p.period("fast", fast)?,
@@ -169,27 +117,11 @@ pub fn pipeline(
                     signal: p.period("signal", signal)?,
                 },
             ),
-            StageSpec::Bollinger {
-                input: i,
-                period,
-                width,
-                ..
-            } => ind(
-                i,
-                Indicator::Bollinger {
-                    period: p.period("period", period)?,
-                    width: p.number("width", width)?,
-                },
-            ),
-            StageSpec::Atr { period, .. } => {
-                ind("close", Indicator::Atr(p.period("period", period)?))
+            StageSpec::Bollinger { input: i, period, width, .. } => {
+                ind(i, Indicator::Bollinger { period: p.period("period", period)?, width: p.number("width", width)? })
             }
-            StageSpec::Stochastic {
-                k_period,
-                k_smooth,
-                d_period,
-                ..
-            } => ind(
+            StageSpec::Atr { period, .. } => ind("close", Indicator::Atr(p.period("period", period)?)),
+            StageSpec::Stochastic { k_period, k_smooth, d_period, .. } => ind(
                 "close",
                 Indicator::Stochastic {
                     k_period: p.period("k_period", k_period)?,
@@ -197,31 +129,14 @@ pub fn pipeline(
                     d_period: p.period("d_period", d_period)?,
                 },
             ),
-            StageSpec::Roc {
-                input: i, period, ..
-            } => ind(i, Indicator::Roc(p.period("period", period)?)),
-            StageSpec::Momentum {
-                input: i, period, ..
-            } => ind(i, Indicator::Momentum(p.period("period", period)?)),
-            StageSpec::Volatility {
-                input: i, period, ..
-            } => ind(i, Indicator::Volatility(p.period("period", period)?)),
-            StageSpec::Zscore {
-                input: i, period, ..
-            } => ind(i, Indicator::Zscore(p.period("period", period)?)),
+            StageSpec::Roc { input: i, period, .. } => ind(i, Indicator::Roc(p.period("period", period)?)),
+            StageSpec::Momentum { input: i, period, .. } => ind(i, Indicator::Momentum(p.period("period", period)?)),
+            StageSpec::Volatility { input: i, period, .. } => ind(i, Indicator::Volatility(p.period("period", period)?)),
+            StageSpec::Zscore { input: i, period, .. } => ind(i, Indicator::Zscore(p.period("period", period)?)),
             StageSpec::Crossover { a, b, .. } => ind(a, Indicator::Crossover(input(b))),
             StageSpec::Crossunder { a, b, .. } => ind(a, Indicator::Crossunder(input(b))),
-            StageSpec::Stub { id, .. } => Arc::new(StubStage {
-                id: id.clone(),
-                source: stub(spec, &p, base, files)?,
-            }),
-            StageSpec::Sentiment {
-                id,
-                documents: source,
-                window_days,
-                positive,
-                negative,
-            } => {
+            StageSpec::Stub { id, .. } => Arc::new(StubStage { id: id.clone(), source: stub(spec, &p, base, files)? }),
+            StageSpec::Sentiment { id, documents: source, window_days, positive, negative } => {
                 if !files.documents.contains_key(source) {
                     let docs = load_documents(&base.join(source))?;
                     Arc::make_mut(&mut files.documents).insert(source.clone(), docs);
@@ -232,11 +147,7 @@ pub fn pipeline(
                 };
                 let window_days = p.number("window_days", window_days)?;
                 if window_days.is_nan() || window_days <= 0.0 {
-                    return Err(key_error(
-                        path,
-                        format!("stages[{k}].window_days"),
-                        format!("must be > 0, got {window_days}"),
-                    ));
+                    return Err(key_error(path, format!("stages[{k}].window_days"), format!("must be > 0, got {window_days}")));
                 }
                 Arc::new(SentimentStage {
                     id: id.clone(),
@@ -249,8 +160,7 @@ pub fn pipeline(
         };
         stages.push(stage);
     }
-    Pipeline::with_documents(stages, files.documents.clone())
-        .map_err(|e| graph_error(file, path, e))
+    Pipeline::with_documents(stages, files.documents.clone()).map_err(|e| graph_error(file, path, e))
 }
 
 /// The key that names a stage's inputs, for error messages.
@@ -269,24 +179,17 @@ fn input_key(spec: &StageSpec, name: &str) -> &'static str {
 
 fn graph_error(file: &StrategyFile, path: &Path, e: GraphError) -> InputError {
     match e {
-        GraphError::DuplicateOutput { stage, name } => key_error(
-            path,
-            format!("stages[{stage}].id"),
-            format!("output \"{name}\" is produced by two stages"),
-        ),
+        GraphError::DuplicateOutput { stage, name } => {
+            key_error(path, format!("stages[{stage}].id"), format!("output \"{name}\" is produced by two stages"))
+        }
         GraphError::UnknownInput { stage, name, known } => key_error(
             path,
             format!("stages[{stage}].{}", input_key(&file.stages[stage], &name)),
-            format!(
-                "unknown input \"{name}\" (prices: open, high, low, close; stage outputs: {})",
-                known.join(", ")
-            ),
+            format!("unknown input \"{name}\" (prices: open, high, low, close; stage outputs: {})", known.join(", ")),
         ),
-        GraphError::UnknownDocuments { stage, source } => key_error(
-            path,
-            format!("stages[{stage}].documents"),
-            format!("document source \"{source}\" was not loaded"),
-        ),
+        GraphError::UnknownDocuments { stage, source } => {
+            key_error(path, format!("stages[{stage}].documents"), format!("document source \"{source}\" was not loaded"))
+        }
         GraphError::Cycle { stages } => {
             let ids: Vec<&str> = stages.iter().map(|&k| file.stages[k].id()).collect();
             key_error(
@@ -306,10 +209,7 @@ fn expression(src: &str, key: &str, known: &[String], path: &Path) -> Result<Exp
             return Err(key_error(
                 path,
                 key,
-                format!(
-                    "column {column}: unknown name \"{name}\" in \"{src}\" (known: {})",
-                    known.join(", ")
-                ),
+                format!("column {column}: unknown name \"{name}\" in \"{src}\" (known: {})", known.join(", ")),
             ));
         }
     }
@@ -322,12 +222,7 @@ pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path) -> Result<P
     known.extend(["open", "high", "low", "close", "volume"].map(String::from));
     known.extend(file.params.keys().cloned());
     match &file.policy {
-        PolicySpec::Rules {
-            entry_long,
-            exit_long,
-            entry_short,
-            exit_short,
-        } => {
+        PolicySpec::Rules { entry_long, exit_long, entry_short, exit_short } => {
             let mut rules = Vec::new();
             let specs = [
                 (Signal::EntryLong, entry_long),
@@ -337,56 +232,27 @@ pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path) -> Result<P
             ];
             for (signal, src) in specs {
                 if let Some(src) = src {
-                    rules.push((
-                        signal,
-                        expression(src, &format!("policy.{}", signal.name()), &known, path)?,
-                    ));
+                    rules.push((signal, expression(src, &format!("policy.{}", signal.name()), &known, path)?));
                 }
             }
-            if !rules
-                .iter()
-                .any(|(s, _)| matches!(s, Signal::EntryLong | Signal::EntryShort))
-            {
-                return Err(key_error(
-                    path,
-                    "policy",
-                    "a rules policy needs entry_long or entry_short",
-                ));
+            if !rules.iter().any(|(s, _)| matches!(s, Signal::EntryLong | Signal::EntryShort)) {
+                return Err(key_error(path, "policy", "a rules policy needs entry_long or entry_short"));
             }
             Ok(Policy::Rules(rules))
         }
-        PolicySpec::Weighted {
-            threshold,
-            long_only,
-            signals,
-        } => {
-            let threshold = Params {
-                params: &file.params,
-                path,
-                stage: 0,
-            }
-            .number("threshold", threshold)
-            .map_err(|e| InputError {
-                location: Some("key policy.threshold".into()),
-                ..e
-            })?;
+        PolicySpec::Weighted { threshold, long_only, signals } => {
+            let threshold = Params { params: &file.params, path, stage: 0 }
+                .number("threshold", threshold)
+                .map_err(|e| InputError { location: Some("key policy.threshold".into()), ..e })?;
             if signals.is_empty() || signals.iter().all(|s| s.weight == 0.0) {
-                return Err(key_error(
-                    path,
-                    "policy.signals",
-                    "a weighted policy needs signals with non-zero weights",
-                ));
+                return Err(key_error(path, "policy.signals", "a weighted policy needs signals with non-zero weights"));
             }
             let mut compiled = Vec::with_capacity(signals.len());
             for (k, s) in signals.iter().enumerate() {
                 let key = format!("policy.signals[{k}]");
                 if let Some(c) = &s.confidence_of {
                     if !known.contains(c) {
-                        return Err(key_error(
-                            path,
-                            format!("{key}.confidence_of"),
-                            format!("unknown stage output \"{c}\""),
-                        ));
+                        return Err(key_error(path, format!("{key}.confidence_of"), format!("unknown stage output \"{c}\"")));
                     }
                 }
                 compiled.push(WeightedSignal {
@@ -396,44 +262,25 @@ pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path) -> Result<P
                     confidence_of: s.confidence_of.clone(),
                 });
             }
-            Ok(Policy::Weighted {
-                threshold,
-                long_only: *long_only,
-                signals: compiled,
-            })
+            Ok(Policy::Weighted { threshold, long_only: *long_only, signals: compiled })
         }
     }
 }
 
 /// Checks that every risk limit is a fraction in (0, 1] (exposure limits may exceed 1).
 pub fn check_risk(risk: &RiskSpec, path: &Path) -> Result<(), InputError> {
-    let fractions = [
-        ("stop_loss", risk.stop_loss),
-        ("take_profit", risk.take_profit),
-        ("max_drawdown", risk.max_drawdown),
-    ];
+    let fractions = [("stop_loss", risk.stop_loss), ("take_profit", risk.take_profit), ("max_drawdown", risk.max_drawdown)];
     for (key, v) in fractions {
         if let Some(v) = v {
             if !(v > 0.0 && v < 1.0) {
-                return Err(key_error(
-                    path,
-                    format!("risk.{key}"),
-                    format!("must be a fraction in (0, 1), got {v}"),
-                ));
+                return Err(key_error(path, format!("risk.{key}"), format!("must be a fraction in (0, 1), got {v}")));
             }
         }
     }
-    for (key, v) in [
-        ("max_position", risk.max_position),
-        ("max_gross_exposure", risk.max_gross_exposure),
-    ] {
+    for (key, v) in [("max_position", risk.max_position), ("max_gross_exposure", risk.max_gross_exposure)] {
         if let Some(v) = v {
             if !(v > 0.0 && v.is_finite()) {
-                return Err(key_error(
-                    path,
-                    format!("risk.{key}"),
-                    format!("must be > 0, got {v}"),
-                ));
+                return Err(key_error(path, format!("risk.{key}"), format!("must be > 0, got {v}")));
             }
         }
     }

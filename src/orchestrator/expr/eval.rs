@@ -47,21 +47,11 @@ fn compile<'a>(
         Node::Var(var) => match lookup(&var.name) {
             None => {
                 let message = format!("unknown name `{}`", var.name);
-                return Err(ParseError {
-                    column: var.column,
-                    message,
-                });
+                return Err(ParseError { column: var.column, message });
             }
             Some(Operand::Series(s)) if s.len() != len => {
-                let message = format!(
-                    "`{}` has {} values but {len} bars are evaluated",
-                    var.name,
-                    s.len()
-                );
-                return Err(ParseError {
-                    column: var.column,
-                    message,
-                });
+                let message = format!("`{}` has {} values but {len} bars are evaluated", var.name, s.len());
+                return Err(ParseError { column: var.column, message });
             }
             Some(Operand::Const(c)) if var.lag == 0 => Plan::Const(c),
             Some(operand) => Plan::Input(operand, var.lag),
@@ -104,13 +94,7 @@ impl Pool {
 impl Plan<'_> {
     /// The values at bars `start..start + n`: straight from the input for an input read
     /// without lag, else computed into `buf`.
-    fn values<'s>(
-        &'s self,
-        start: usize,
-        n: usize,
-        buf: &'s mut Vec<f64>,
-        pool: &mut Pool,
-    ) -> &'s [f64] {
+    fn values<'s>(&'s self, start: usize, n: usize, buf: &'s mut Vec<f64>, pool: &mut Pool) -> &'s [f64] {
         if let Plan::Input(Operand::Series(s), 0) = self {
             return &s[start..start + n];
         }
@@ -270,28 +254,15 @@ mod tests {
     fn run(src: &str, len: usize, series: &[(&str, &[f64])], consts: &[(&str, f64)]) -> Vec<f64> {
         let expr = Expr::parse(src).unwrap_or_else(|e| panic!("`{src}`: {e}"));
         let lookup = |name: &str| {
-            let s = series
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|&(_, s)| Operand::Series(s));
-            s.or_else(|| {
-                consts
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|&(_, c)| Operand::Const(c))
-            })
+            let s = series.iter().find(|(n, _)| *n == name).map(|&(_, s)| Operand::Series(s));
+            s.or_else(|| consts.iter().find(|(n, _)| *n == name).map(|&(_, c)| Operand::Const(c)))
         };
-        expr.eval_series(len, &lookup)
-            .unwrap_or_else(|e| panic!("`{src}`: {e}"))
+        expr.eval_series(len, &lookup).unwrap_or_else(|e| panic!("`{src}`: {e}"))
     }
 
     /// Asserts equal values, any NaN equal to any NaN.
     fn assert_values(src: &str, got: &[f64], want: &[f64]) {
-        let same = got.len() == want.len()
-            && got
-                .iter()
-                .zip(want)
-                .all(|(g, w)| g == w || g.is_nan() && w.is_nan());
+        let same = got.len() == want.len() && got.iter().zip(want).all(|(g, w)| g == w || g.is_nan() && w.is_nan());
         assert!(same, "`{src}`: got {got:?}, want {want:?}");
     }
 
@@ -302,11 +273,7 @@ mod tests {
 
     /// Checks `src` over series `a`, `b`, `c` of equal length.
     fn check3(src: &str, [a, b, c]: [&[f64]; 3], want: &[f64]) {
-        assert_values(
-            src,
-            &run(src, a.len(), &[("a", a), ("b", b), ("c", c)], &[]),
-            want,
-        );
+        assert_values(src, &run(src, a.len(), &[("a", a), ("b", b), ("c", c)], &[]), want);
     }
 
     #[test]
@@ -320,26 +287,10 @@ mod tests {
         let a = [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
         let b = [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0];
         let c = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0];
-        check3(
-            "a or b and c",
-            [&a, &b, &c],
-            &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-        );
-        check3(
-            "not a and b",
-            [&a, &b, &c],
-            &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0],
-        );
-        check3(
-            "not (a and b) or c",
-            [&a, &b, &c],
-            &[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0],
-        );
-        check3(
-            "a + b * 2 > c + 2",
-            [&a, &b, &c],
-            &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
-        );
+        check3("a or b and c", [&a, &b, &c], &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        check3("not a and b", [&a, &b, &c], &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        check3("not (a and b) or c", [&a, &b, &c], &[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0]);
+        check3("a + b * 2 > c + 2", [&a, &b, &c], &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
     }
 
     #[test]
@@ -377,21 +328,9 @@ mod tests {
         check("max(x, p)", &[1.0, 2.0, 3.0], &[2.0, 2.0, 3.0]);
         check("max(x, -x) == abs(x)", &[-3.0, 0.0, 4.0], &[1.0; 3]);
         check("min(1, 2) + max(3, 4) + abs(-5)", &[0.0; 2], &[10.0; 2]);
-        check(
-            "crossover(x, p)",
-            &[1.0, 3.0, 1.0, 3.0],
-            &[0.0, 1.0, 0.0, 1.0],
-        );
-        check(
-            "crossunder(x, p)",
-            &[1.0, 3.0, 1.0, 3.0],
-            &[0.0, 0.0, 1.0, 0.0],
-        );
-        check(
-            "crossover(x, p + 0.5)",
-            &[2.0, 2.6, 2.4, 2.5, 2.6],
-            &[0.0, 1.0, 0.0, 0.0, 0.0],
-        );
+        check("crossover(x, p)", &[1.0, 3.0, 1.0, 3.0], &[0.0, 1.0, 0.0, 1.0]);
+        check("crossunder(x, p)", &[1.0, 3.0, 1.0, 3.0], &[0.0, 0.0, 1.0, 0.0]);
+        check("crossover(x, p + 0.5)", &[2.0, 2.6, 2.4, 2.5, 2.6], &[0.0, 1.0, 0.0, 0.0, 0.0]);
         check("crossover(p, 1)", &[0.0; 3], &[0.0; 3]);
     }
 
@@ -425,18 +364,7 @@ mod tests {
         check("0 / 0 + x", &x, &[NAN, NAN]);
         // Every comparison with NaN is false, `!=` included.
         for op in ["<", "<=", ">", ">=", "==", "!="] {
-            check(
-                &format!("x {op} 1"),
-                &x,
-                &[
-                    0.0,
-                    if op.contains('=') && op != "!=" {
-                        1.0
-                    } else {
-                        0.0
-                    },
-                ],
-            );
+            check(&format!("x {op} 1"), &x, &[0.0, if op.contains('=') && op != "!=" { 1.0 } else { 0.0 }]);
             check(&format!("1 {op} x[1]"), &x, &[0.0, 0.0]);
         }
         // `and`, `or`, `not` treat NaN as false.
@@ -453,29 +381,15 @@ mod tests {
         let x = [1.0, 2.0];
         let lookup = |name: &str| (name == "x").then_some(Operand::Series(&x[..]));
         let err = expr.eval_series(2, &lookup).unwrap_err();
-        assert_eq!(
-            err,
-            ParseError {
-                column: 11,
-                message: "unknown name `rsi`".into()
-            }
-        );
+        assert_eq!(err, ParseError { column: 11, message: "unknown name `rsi`".into() });
     }
 
     #[test]
     fn series_of_the_wrong_length_is_an_error() {
         let expr = Expr::parse("1 + x").unwrap();
         let x = [1.0, 2.0];
-        let err = expr
-            .eval_series(3, &|_| Some(Operand::Series(&x[..])))
-            .unwrap_err();
-        assert_eq!(
-            err,
-            ParseError {
-                column: 5,
-                message: "`x` has 2 values but 3 bars are evaluated".into()
-            }
-        );
+        let err = expr.eval_series(3, &|_| Some(Operand::Series(&x[..]))).unwrap_err();
+        assert_eq!(err, ParseError { column: 5, message: "`x` has 2 values but 3 bars are evaluated".into() });
     }
 
     #[test]
@@ -590,9 +504,7 @@ mod tests {
             for src in SOURCES {
                 let expr = Expr::parse(src).unwrap();
                 let got = expr.eval_series(len, &|name| Some(inputs(name))).unwrap();
-                let want: Vec<f64> = (0..len)
-                    .map(|t| reference(&expr.root, t, &inputs))
-                    .collect();
+                let want: Vec<f64> = (0..len).map(|t| reference(&expr.root, t, &inputs)).collect();
                 assert_values(&format!("{src} over {len} bars"), &got, &want);
             }
         }
@@ -604,14 +516,7 @@ mod tests {
         let series = random_series(len);
         let noise = random_series(len);
         for src in SOURCES {
-            let eval = |s: &[Vec<f64>; 3]| {
-                run(
-                    src,
-                    len,
-                    &[("a", &s[0]), ("b", &s[1]), ("c", &s[2])],
-                    &[("p", 2.0)],
-                )
-            };
+            let eval = |s: &[Vec<f64>; 3]| run(src, len, &[("a", &s[0]), ("b", &s[1]), ("c", &s[2])], &[("p", 2.0)]);
             let full = eval(&series);
             for t in [0, 1, 5, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK, len - 2] {
                 let mut changed = series.clone();

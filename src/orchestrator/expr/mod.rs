@@ -144,13 +144,7 @@ mod tests {
     #[test]
     fn error_at_a_non_ascii_character() {
         let err = Expr::parse("a + é").unwrap_err();
-        assert_eq!(
-            err,
-            ParseError {
-                column: 5,
-                message: "expected a value, found `é`".into()
-            }
-        );
+        assert_eq!(err, ParseError { column: 5, message: "expected a value, found `é`".into() });
     }
 
     #[test]
@@ -176,10 +170,7 @@ mod tests {
 
     #[test]
     fn display_is_column_then_message() {
-        let err = ParseError {
-            column: 3,
-            message: "oops".into(),
-        };
+        let err = ParseError { column: 3, message: "oops".into() };
         assert_eq!(err.to_string(), "column 3: oops");
     }
 }

@@ -18,21 +18,12 @@ type PResult<O> = ModalResult<O, Fail>;
 /// Parses a whole expression.
 pub(super) fn parse(src: &str) -> Result<Node, ParseError> {
     if src.trim().is_empty() {
-        return Err(ParseError {
-            column: 1,
-            message: "empty expression".into(),
-        });
+        return Err(ParseError { column: 1, message: "empty expression".into() });
     }
-    let mut input = Stateful {
-        input: LocatingSlice::new(src),
-        state: src,
-    };
+    let mut input = Stateful { input: LocatingSlice::new(src), state: src };
     let parsed = whole(&mut input).map_err(|e| match e {
         ErrMode::Backtrack(f) | ErrMode::Cut(f) => f,
-        ErrMode::Incomplete(_) => Fail {
-            offset: src.len(),
-            kind: Kind::Expected("more input"),
-        },
+        ErrMode::Incomplete(_) => Fail { offset: src.len(), kind: Kind::Expected("more input") },
     });
     parsed.map_err(|f| f.into_parse_error(src))
 }
@@ -66,10 +57,7 @@ impl Fail {
             ),
             Kind::Message(m) => m,
         };
-        ParseError {
-            column: column(src, self.offset),
-            message,
-        }
+        ParseError { column: column(src, self.offset), message }
     }
 }
 
@@ -77,10 +65,7 @@ impl ParserError<In<'_>> for Fail {
     type Inner = Self;
 
     fn from_input(input: &In<'_>) -> Self {
-        Fail {
-            offset: input.current_token_start(),
-            kind: Kind::Expected("a valid token"),
-        }
+        Fail { offset: input.current_token_start(), kind: Kind::Expected("a valid token") }
     }
 
     fn into_inner(self) -> Result<Self, Self> {
@@ -130,19 +115,14 @@ fn close(i: &mut In<'_>, close: char, open: usize, expected: &'static str) -> PR
 /// Consumes the keyword `kw` if it comes next as a whole word.
 fn keyword(i: &mut In<'_>, kw: &'static str) -> PResult<bool> {
     ws(i)?;
-    Ok(opt((kw, not(one_of(is_ident_char))))
-        .parse_next(i)?
-        .is_some())
+    Ok(opt((kw, not(one_of(is_ident_char)))).parse_next(i)?.is_some())
 }
 
 fn whole(i: &mut In<'_>) -> PResult<Node> {
     let node = or_expr(i)?;
     let at = ws(i)?;
     if i.eof_offset() > 0 {
-        return cut(
-            at,
-            Kind::Expected("an operator or the end of the expression"),
-        );
+        return cut(at, Kind::Expected("an operator or the end of the expression"));
     }
     Ok(node)
 }
@@ -165,11 +145,7 @@ fn or_expr(i: &mut In<'_>) -> PResult<Node> {
 }
 
 fn and_expr(i: &mut In<'_>) -> PResult<Node> {
-    left_assoc(
-        i,
-        not_expr,
-        |i| Ok(keyword(i, "and")?.then_some(BinOp::And)),
-    )
+    left_assoc(i, not_expr, |i| Ok(keyword(i, "and")?.then_some(BinOp::And)))
 }
 
 fn not_expr(i: &mut In<'_>) -> PResult<Node> {
@@ -196,9 +172,7 @@ fn comparison_op(i: &mut In<'_>) -> PResult<Option<BinOp>> {
 /// `sum (CMP sum)?`: comparisons do not chain.
 fn comparison(i: &mut In<'_>) -> PResult<Node> {
     let lhs = sum(i)?;
-    let Some(op) = comparison_op(i)? else {
-        return Ok(lhs);
-    };
+    let Some(op) = comparison_op(i)? else { return Ok(lhs) };
     let rhs = sum(i)?;
     let at = ws(i)?;
     if comparison_op(i)?.is_some() {
@@ -243,10 +217,7 @@ fn number<'i>(i: &mut In<'i>) -> PResult<&'i str> {
 
 /// `[A-Za-z_][A-Za-z0-9_]*`.
 fn name<'i>(i: &mut In<'i>) -> PResult<&'i str> {
-    (
-        one_of(|c: char| c.is_ascii_alphabetic() || c == '_'),
-        take_while(0.., is_ident_char),
-    )
+    (one_of(|c: char| c.is_ascii_alphabetic() || c == '_'), take_while(0.., is_ident_char))
         .take()
         .parse_next(i)
 }
@@ -277,10 +248,7 @@ fn primary(i: &mut In<'_>) -> PResult<Node> {
     let mut full = first.to_string();
     if opt('.').parse_next(i)?.is_some() {
         let Some(field) = opt(name).parse_next(i)? else {
-            return cut(
-                i.current_token_start(),
-                Kind::Expected("an output name after `.`"),
-            );
+            return cut(i.current_token_start(), Kind::Expected("an output name after `.`"));
         };
         full = format!("{first}.{field}");
     }
@@ -289,25 +257,14 @@ fn primary(i: &mut In<'_>) -> PResult<Node> {
         return call(i, &full, start, open);
     }
     let open = ws(i)?;
-    let lag = if opt('[').parse_next(i)?.is_some() {
-        lag(i, open)?
-    } else {
-        0
-    };
-    Ok(Node::Var(Var {
-        name: full,
-        column: column(i.state, start),
-        lag,
-    }))
+    let lag = if opt('[').parse_next(i)?.is_some() { lag(i, open)? } else { 0 };
+    Ok(Node::Var(Var { name: full, column: column(i.state, start), lag }))
 }
 
 /// The arguments of `name(` (already consumed) up to the closing `)`.
 fn call(i: &mut In<'_>, name: &str, start: usize, open: usize) -> PResult<Node> {
     let Some(func) = Function::from_name(name) else {
-        let message = format!(
-            "unknown function `{name}` (functions: {})",
-            Function::names()
-        );
+        let message = format!("unknown function `{name}` (functions: {})", Function::names());
         return cut(start, Kind::Message(message));
     };
     ws(i)?;
@@ -320,10 +277,7 @@ fn call(i: &mut In<'_>, name: &str, start: usize, open: usize) -> PResult<Node> 
     };
     let wrong_arity = |arity: usize, got: usize| {
         let s = if arity == 1 { "" } else { "s" };
-        cut(
-            start,
-            Kind::Message(format!("`{name}` takes {arity} argument{s}, got {got}")),
-        )
+        cut(start, Kind::Message(format!("`{name}` takes {arity} argument{s}, got {got}")))
     };
     match func {
         Function::Unary(op) => match <[Node; 1]>::try_from(args) {
@@ -381,19 +335,11 @@ mod tests {
 
     /// Asserts that `src` parses to the same tree as the fully parenthesised `grouped`.
     fn same(src: &str, grouped: &str) {
-        assert_eq!(
-            shape(ast(src)),
-            shape(ast(grouped)),
-            "`{src}` should group as `{grouped}`"
-        );
+        assert_eq!(shape(ast(src)), shape(ast(grouped)), "`{src}` should group as `{grouped}`");
     }
 
     fn differ(a: &str, b: &str) {
-        assert_ne!(
-            shape(ast(a)),
-            shape(ast(b)),
-            "`{a}` should not group as `{b}`"
-        );
+        assert_ne!(shape(ast(a)), shape(ast(b)), "`{a}` should not group as `{b}`");
     }
 
     fn error(src: &str) -> ParseError {
@@ -401,11 +347,7 @@ mod tests {
     }
 
     fn var(name: &str, column: usize, lag: usize) -> Node {
-        Node::Var(Var {
-            name: name.into(),
-            column,
-            lag,
-        })
+        Node::Var(Var { name: name.into(), column, lag })
     }
 
     #[test]
@@ -452,15 +394,9 @@ mod tests {
     #[test]
     fn comparisons_sit_between_boolean_and_arithmetic_operators() {
         same("a < b + 1 and c", "(a < (b + 1)) and c");
-        same(
-            "rsi[1] > 80 or close < bb.lower",
-            "(rsi[1] > 80) or (close < bb.lower)",
-        );
+        same("rsi[1] > 80 or close < bb.lower", "(rsi[1] > 80) or (close < bb.lower)");
         for op in ["<", "<=", ">", ">=", "==", "!="] {
-            same(
-                &format!("a + 1 {op} b * 2"),
-                &format!("(a + 1) {op} (b * 2)"),
-            );
+            same(&format!("a + 1 {op} b * 2"), &format!("(a + 1) {op} (b * 2)"));
         }
     }
 
@@ -494,10 +430,7 @@ mod tests {
             Box::new(Node::binary(BinOp::Add, var("sma", 18, 0), Node::Num(2.0))),
         );
         assert_eq!(call, expected);
-        assert_eq!(
-            ast("abs (x)"),
-            Node::Unary(UnOp::Abs, Box::new(var("x", 6, 0)))
-        );
+        assert_eq!(ast("abs (x)"), Node::Unary(UnOp::Abs, Box::new(var("x", 6, 0))));
         same("min(a, max(b, 1)) < 2", "(min(a, (max(b, 1)))) < 2");
         same("crossunder(a,b)", "crossunder(a, b)");
     }
@@ -512,16 +445,10 @@ mod tests {
     fn unbalanced_parentheses() {
         let e = error("(rsi < 70");
         assert_eq!(e.column, 10);
-        assert_eq!(
-            e.message,
-            "expected `)` to close the `(` at column 1, found end of expression"
-        );
+        assert_eq!(e.message, "expected `)` to close the `(` at column 1, found end of expression");
         let e = error("rsi < 70)");
         assert_eq!(e.column, 9);
-        assert_eq!(
-            e.message,
-            "expected an operator or the end of the expression, found `)`"
-        );
+        assert_eq!(e.message, "expected an operator or the end of the expression, found `)`");
         assert_eq!(error("min(a, b").column, 9);
         assert_eq!(error("((a)").column, 5);
     }
@@ -529,13 +456,7 @@ mod tests {
     #[test]
     fn dangling_operator() {
         let e = error("rsi <");
-        assert_eq!(
-            e,
-            ParseError {
-                column: 6,
-                message: "expected a value, found end of expression".into()
-            }
-        );
+        assert_eq!(e, ParseError { column: 6, message: "expected a value, found end of expression".into() });
         assert_eq!(error("a +").column, 4);
         assert_eq!(error("a and").column, 6);
         assert_eq!(error("not").column, 4);
@@ -555,10 +476,7 @@ mod tests {
     fn unknown_function() {
         let e = error("cross(a, b)");
         assert_eq!(e.column, 1);
-        assert_eq!(
-            e.message,
-            "unknown function `cross` (functions: crossover, crossunder, abs, min, max)"
-        );
+        assert_eq!(e.message, "unknown function `cross` (functions: crossover, crossunder, abs, min, max)");
         assert_eq!(error("x and cross(a, b)").column, 7);
         assert_eq!(error("bb.lower(1)").column, 1);
     }
@@ -566,21 +484,9 @@ mod tests {
     #[test]
     fn wrong_arity() {
         let e = error("abs(a, b)");
-        assert_eq!(
-            e,
-            ParseError {
-                column: 1,
-                message: "`abs` takes 1 argument, got 2".into()
-            }
-        );
+        assert_eq!(e, ParseError { column: 1, message: "`abs` takes 1 argument, got 2".into() });
         let e = error("x + min(a)");
-        assert_eq!(
-            e,
-            ParseError {
-                column: 5,
-                message: "`min` takes 2 arguments, got 1".into()
-            }
-        );
+        assert_eq!(e, ParseError { column: 5, message: "`min` takes 2 arguments, got 1".into() });
         assert_eq!(error("max()").column, 1);
         assert_eq!(error("crossover(a, b, c)").column, 1);
     }
@@ -589,40 +495,25 @@ mod tests {
     fn bad_lag() {
         let e = error("x[-1]");
         assert_eq!(e.column, 3);
-        assert_eq!(
-            e.message,
-            "a lag must be a non-negative integer literal, found `-1`"
-        );
+        assert_eq!(e.message, "a lag must be a non-negative integer literal, found `-1`");
         assert_eq!(error("x[1.5]").column, 3);
         assert_eq!(error("a + x[ y ]").column, 8);
         assert_eq!(error("x[]").column, 3);
         assert_eq!(error("x[99999999999999999999999]").column, 3);
         let e = error("x[1");
         assert_eq!(e.column, 4);
-        assert_eq!(
-            e.message,
-            "expected `]` to close the `[` at column 2, found end of expression"
-        );
+        assert_eq!(e.message, "expected `]` to close the `[` at column 2, found end of expression");
     }
 
     #[test]
     fn empty_expression() {
-        assert_eq!(
-            error(""),
-            ParseError {
-                column: 1,
-                message: "empty expression".into()
-            }
-        );
+        assert_eq!(error(""), ParseError { column: 1, message: "empty expression".into() });
         assert_eq!(error("  \t").column, 1);
     }
 
     #[test]
     fn other_mistakes() {
-        assert_eq!(
-            error("a and and b").message,
-            "expected a value, found `and`"
-        );
+        assert_eq!(error("a and and b").message, "expected a value, found `and`");
         assert_eq!(error("a and and b").column, 7);
         assert_eq!(error("rsi = 70").column, 5);
         assert_eq!(error("bb.").column, 4);

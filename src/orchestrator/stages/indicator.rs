@@ -12,21 +12,10 @@ pub enum Indicator {
     Ema(usize),
     Wma(usize),
     Rsi(usize),
-    Macd {
-        fast: usize,
-        slow: usize,
-        signal: usize,
-    },
-    Bollinger {
-        period: usize,
-        width: f64,
-    },
+    Macd { fast: usize, slow: usize, signal: usize },
+    Bollinger { period: usize, width: f64 },
     Atr(usize),
-    Stochastic {
-        k_period: usize,
-        k_smooth: usize,
-        d_period: usize,
-    },
+    Stochastic { k_period: usize, k_smooth: usize, d_period: usize },
     Roc(usize),
     Momentum(usize),
     Volatility(usize),
@@ -65,12 +54,8 @@ impl Stage for IndicatorStage {
 
     fn inputs(&self) -> Vec<Input> {
         match &self.indicator {
-            Indicator::Atr(_) | Indicator::Stochastic { .. } => {
-                HLC.iter().map(|&f| Input::Price(f)).collect()
-            }
-            Indicator::Crossover(b) | Indicator::Crossunder(b) => {
-                vec![self.input.clone(), b.clone()]
-            }
+            Indicator::Atr(_) | Indicator::Stochastic { .. } => HLC.iter().map(|&f| Input::Price(f)).collect(),
+            Indicator::Crossover(b) | Indicator::Crossunder(b) => vec![self.input.clone(), b.clone()],
             _ => vec![self.input.clone()],
         }
     }
@@ -78,23 +63,13 @@ impl Stage for IndicatorStage {
     fn outputs(&self) -> Vec<String> {
         self.suffixes()
             .iter()
-            .map(|s| {
-                if s.is_empty() {
-                    self.id.clone()
-                } else {
-                    format!("{}.{s}", self.id)
-                }
-            })
+            .map(|s| if s.is_empty() { self.id.clone() } else { format!("{}.{s}", self.id) })
             .collect()
     }
 
     fn compute(&self, view: &View) -> Result<Vec<Series>> {
         let x = || view.input(&self.input);
-        let (h, l, c) = (
-            view.price(PriceField::High),
-            view.price(PriceField::Low),
-            view.price(PriceField::Close),
-        );
+        let (h, l, c) = (view.price(PriceField::High), view.price(PriceField::Low), view.price(PriceField::Close));
         let values: Vec<Vec<f64>> = match &self.indicator {
             Indicator::Sma(n) => vec![ta::sma(x(), *n)],
             Indicator::Ema(n) => vec![ta::ema(x(), *n)],
@@ -109,11 +84,7 @@ impl Stage for IndicatorStage {
                 vec![b.upper, b.middle, b.lower]
             }
             Indicator::Atr(n) => vec![ta::atr(h, l, c, *n)],
-            Indicator::Stochastic {
-                k_period,
-                k_smooth,
-                d_period,
-            } => {
+            Indicator::Stochastic { k_period, k_smooth, d_period } => {
                 let s = ta::stochastic(h, l, c, *k_period, *k_smooth, *d_period);
                 vec![s.k, s.d]
             }
@@ -124,11 +95,6 @@ impl Stage for IndicatorStage {
             Indicator::Crossover(b) => vec![ta::crossover(x(), view.input(b))],
             Indicator::Crossunder(b) => vec![ta::crossunder(x(), view.input(b))],
         };
-        Ok(self
-            .outputs()
-            .into_iter()
-            .zip(values)
-            .map(|(name, v)| Series::new(name, v))
-            .collect())
+        Ok(self.outputs().into_iter().zip(values).map(|(name, v)| Series::new(name, v)).collect())
     }
 }

@@ -9,57 +9,13 @@ use crate::orchestrator::stage::{Input, Series, Stage, View};
 
 /// Default positive words (finance news).
 pub const POSITIVE: [&str; 24] = [
-    "beat",
-    "beats",
-    "growth",
-    "surge",
-    "surges",
-    "record",
-    "upgrade",
-    "upgraded",
-    "strong",
-    "profit",
-    "gain",
-    "gains",
-    "rally",
-    "raises",
-    "raised",
-    "bullish",
-    "outperform",
-    "exceeds",
-    "soar",
-    "soars",
-    "boost",
-    "approval",
-    "buyback",
-    "optimistic",
+    "beat", "beats", "growth", "surge", "surges", "record", "upgrade", "upgraded", "strong", "profit", "gain", "gains",
+    "rally", "raises", "raised", "bullish", "outperform", "exceeds", "soar", "soars", "boost", "approval", "buyback", "optimistic",
 ];
 /// Default negative words (finance news).
 pub const NEGATIVE: [&str; 24] = [
-    "miss",
-    "misses",
-    "loss",
-    "losses",
-    "decline",
-    "declines",
-    "drop",
-    "drops",
-    "fall",
-    "falls",
-    "downgrade",
-    "downgraded",
-    "weak",
-    "lawsuit",
-    "probe",
-    "recall",
-    "cut",
-    "cuts",
-    "bearish",
-    "underperform",
-    "plunge",
-    "slump",
-    "warning",
-    "layoffs",
+    "miss", "misses", "loss", "losses", "decline", "declines", "drop", "drops", "fall", "falls", "downgrade", "downgraded",
+    "weak", "lawsuit", "probe", "recall", "cut", "cuts", "bearish", "underperform", "plunge", "slump", "warning", "layoffs",
 ];
 
 /// Sentiment of the documents of one source.
@@ -77,10 +33,7 @@ pub struct SentimentStage {
 /// Positive and negative word hits of one text (case-insensitive, whole words).
 fn hits(text: &str, positive: &HashSet<String>, negative: &HashSet<String>) -> (u32, u32) {
     let mut counts = (0, 0);
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         let word = word.to_lowercase();
         if positive.contains(&word) {
             counts.0 += 1;
@@ -118,14 +71,10 @@ impl Stage for SentimentStage {
     /// latest headline in the window.
     fn compute(&self, view: &View) -> Result<Vec<Series>> {
         let docs = view.documents(&self.source);
-        let counts: Vec<(u32, u32)> = docs
-            .iter()
-            .map(|d| hits(&d.text, &self.positive, &self.negative))
-            .collect();
+        let counts: Vec<(u32, u32)> = docs.iter().map(|d| hits(&d.text, &self.positive, &self.negative)).collect();
         let window = (self.window_days * DAY_NS as f64) as i64;
         let n = view.len();
-        let (mut values, mut confidence, mut explanation) =
-            (vec![0.0; n], vec![0.0; n], vec![String::new(); n]);
+        let (mut values, mut confidence, mut explanation) = (vec![0.0; n], vec![0.0; n], vec![String::new(); n]);
         let (mut start, mut end, mut pos, mut neg) = (0, 0, 0u32, 0u32);
         for (t, &now) in view.time().iter().enumerate() {
             while end < docs.len() && docs[end].time <= now {
@@ -143,20 +92,10 @@ impl Stage for SentimentStage {
             }
             if end > start {
                 let more = end - start - 1;
-                explanation[t] = headline(&docs[end - 1].text)
-                    + &if more > 0 {
-                        format!(" (+{more} more)")
-                    } else {
-                        String::new()
-                    };
+                explanation[t] = headline(&docs[end - 1].text) + &if more > 0 { format!(" (+{more} more)") } else { String::new() };
             }
         }
-        Ok(vec![Series {
-            name: self.id.clone(),
-            values,
-            confidence: Some(confidence),
-            explanation: Some(explanation),
-        }])
+        Ok(vec![Series { name: self.id.clone(), values, confidence: Some(confidence), explanation: Some(explanation) }])
     }
 }
 
@@ -172,10 +111,7 @@ mod tests {
     fn counts_whole_words_case_insensitively() {
         let (p, n) = (set(&POSITIVE), set(&NEGATIVE));
         assert_eq!(hits("Google BEATS estimates; shares surge", &p, &n), (2, 0));
-        assert_eq!(
-            hits("Profit warning: ad sales decline, beaten down", &p, &n),
-            (1, 2)
-        );
+        assert_eq!(hits("Profit warning: ad sales decline, beaten down", &p, &n), (1, 2));
     }
 
     #[test]

@@ -44,12 +44,7 @@ pub struct ReplayColumns<'a> {
 fn column_index(path: &Path, headers: &csv::StringRecord, name: &str) -> Result<usize, InputError> {
     headers.iter().position(|h| h == name).ok_or_else(|| {
         let found: Vec<&str> = headers.iter().collect();
-        InputError::new(
-            path,
-            format!("column not found; columns: {}", found.join(", ")),
-        )
-        .at("line 1")
-        .column(name)
+        InputError::new(path, format!("column not found; columns: {}", found.join(", "))).at("line 1").column(name)
     })
 }
 
@@ -57,21 +52,11 @@ impl Replay {
     /// Reads a CSV file whose first column is a timestamp, taking the named columns.
     /// Rows must be in strictly increasing time order.
     pub fn load(path: &Path, cols: ReplayColumns) -> Result<Self, InputError> {
-        let mut reader =
-            csv::Reader::from_path(path).map_err(|e| InputError::new(path, e.to_string()))?;
-        let headers = reader
-            .headers()
-            .map_err(|e| InputError::new(path, e.to_string()))?
-            .clone();
+        let mut reader = csv::Reader::from_path(path).map_err(|e| InputError::new(path, e.to_string()))?;
+        let headers = reader.headers().map_err(|e| InputError::new(path, e.to_string()))?.clone();
         let value_at = column_index(path, &headers, cols.value)?;
-        let conf_at = cols
-            .confidence
-            .map(|c| column_index(path, &headers, c))
-            .transpose()?;
-        let expl_at = cols
-            .explanation
-            .map(|c| column_index(path, &headers, c))
-            .transpose()?;
+        let conf_at = cols.confidence.map(|c| column_index(path, &headers, c)).transpose()?;
+        let expl_at = cols.explanation.map(|c| column_index(path, &headers, c)).transpose()?;
         let time_name = headers.get(0).unwrap_or("").to_string();
         let mut out = Replay {
             confidence: conf_at.map(|_| Vec::new()),
@@ -80,8 +65,7 @@ impl Replay {
         };
         for (k, record) in reader.records().enumerate() {
             let line = format!("line {}", k + 2);
-            let record =
-                record.map_err(|e| InputError::new(path, e.to_string()).at(line.clone()))?;
+            let record = record.map_err(|e| InputError::new(path, e.to_string()).at(line.clone()))?;
             let cell = |i: usize| record.get(i).unwrap_or("").trim();
             let time = parse_timestamp(cell(0)).ok_or_else(|| {
                 InputError::new(path, format!("cannot parse \"{}\" as a timestamp", cell(0)))
@@ -89,11 +73,7 @@ impl Replay {
                     .column(time_name.clone())
             })?;
             if out.time.last().is_some_and(|&last| time <= last) {
-                return Err(
-                    InputError::new(path, "timestamps must be strictly increasing")
-                        .at(line)
-                        .column(time_name),
-                );
+                return Err(InputError::new(path, "timestamps must be strictly increasing").at(line).column(time_name));
             }
             let number = |i: usize, name: &str| {
                 cell(i).parse::<f64>().map_err(|_| {
@@ -151,20 +131,15 @@ impl Stage for StubStage {
                     }
                     rows.push(next.checked_sub(1));
                 }
-                let pick = |col: &[f64]| {
-                    rows.iter()
-                        .map(|r| r.map_or(f64::NAN, |k| col[k]))
-                        .collect()
-                };
+                let pick = |col: &[f64]| rows.iter().map(|r| r.map_or(f64::NAN, |k| col[k])).collect();
                 Series {
                     name: self.id.clone(),
                     values: pick(&r.value),
                     confidence: r.confidence.as_deref().map(pick),
-                    explanation: r.explanation.as_ref().map(|e| {
-                        rows.iter()
-                            .map(|r| r.map_or(String::new(), |k| e[k].clone()))
-                            .collect()
-                    }),
+                    explanation: r
+                        .explanation
+                        .as_ref()
+                        .map(|e| rows.iter().map(|r| r.map_or(String::new(), |k| e[k].clone())).collect()),
                 }
             }
         };

@@ -25,13 +25,7 @@ impl Axis {
     /// A linear axis with at most `max_ticks` round-numbered ticks.
     pub fn linear(range: Range<f64>, max_ticks: usize) -> Self {
         let (ticks, step) = nice_ticks(range.start, range.end, max_ticks);
-        Axis {
-            lo: range.start,
-            hi: range.end,
-            log: false,
-            ticks,
-            decimals: decimals_for(step),
-        }
+        Axis { lo: range.start, hi: range.end, log: false, ticks, decimals: decimals_for(step) }
     }
 
     /// A logarithmic axis (`range` must be positive) with ticks at round multiples of powers
@@ -39,12 +33,8 @@ impl Axis {
     /// for those.
     pub fn log(range: Range<f64>, max_ticks: usize) -> Self {
         let (lo, hi) = (range.start, range.end);
-        let multiples: [&[f64]; 4] = [
-            &[1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
-            &[1.0, 2.0, 3.0, 5.0],
-            &[1.0, 2.0, 5.0],
-            &[1.0],
-        ];
+        let multiples: [&[f64]; 4] =
+            [&[1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0], &[1.0, 2.0, 3.0, 5.0], &[1.0, 2.0, 5.0], &[1.0]];
         let ticks = multiples
             .iter()
             .map(|m| log_ticks(lo, hi, m))
@@ -52,30 +42,15 @@ impl Axis {
         match ticks {
             Some(ticks) => {
                 let decimals = decimals_for(ticks[0]);
-                Axis {
-                    lo,
-                    hi,
-                    log: true,
-                    ticks,
-                    decimals,
-                }
+                Axis { lo, hi, log: true, ticks, decimals }
             }
-            None => Axis {
-                log: true,
-                ..Axis::linear(range, max_ticks)
-            },
+            None => Axis { log: true, ..Axis::linear(range, max_ticks) },
         }
     }
 
     /// An axis with the given ticks.
     pub fn with_ticks(range: Range<f64>, ticks: Vec<f64>) -> Self {
-        Axis {
-            lo: range.start,
-            hi: range.end,
-            log: false,
-            ticks,
-            decimals: 0,
-        }
+        Axis { lo: range.start, hi: range.end, log: false, ticks, decimals: 0 }
     }
 
     /// The label of a value on this axis, with as many decimals as the tick spacing needs.
@@ -99,11 +74,7 @@ impl Ranged for Axis {
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
         let p = self.position(*value);
-        let p = if p.is_finite() {
-            p.clamp(-1.0, 2.0)
-        } else {
-            0.0
-        };
+        let p = if p.is_finite() { p.clamp(-1.0, 2.0) } else { 0.0 };
         limit.0 + (p * (limit.1 - limit.0) as f64).round() as i32
     }
 
@@ -131,27 +102,13 @@ fn nice_ticks(lo: f64, hi: f64, max: usize) -> (Vec<f64>, f64) {
     let exponent = raw.log10().floor() as i32;
     // Ticks are `k × multiple × 10^exponent`, divided rather than multiplied by negative
     // powers of ten so that 0.1-steps land on the doubles nearest to 0.1, 0.2, ….
-    let times_power = |v: f64| {
-        if exponent < 0 {
-            v / 10f64.powi(-exponent)
-        } else {
-            v * 10f64.powi(exponent)
-        }
-    };
-    let multiple = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .find(|&m| times_power(m) >= raw)
-        .unwrap_or(10.0);
+    let times_power = |v: f64| if exponent < 0 { v / 10f64.powi(-exponent) } else { v * 10f64.powi(exponent) };
+    let multiple = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().find(|&m| times_power(m) >= raw).unwrap_or(10.0);
     let step = times_power(multiple);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
     // `+ 0.0` turns -0 into 0.
-    (
-        (first..=last)
-            .map(|k| times_power(k as f64 * multiple) + 0.0)
-            .collect(),
-        step,
-    )
+    ((first..=last).map(|k| times_power(k as f64 * multiple) + 0.0).collect(), step)
 }
 
 /// The multiples `m × 10^k` within `lo..=hi`.
@@ -166,9 +123,7 @@ fn log_ticks(lo: f64, hi: f64, multiples: &[f64]) -> Vec<f64> {
 /// Decimals needed to tell apart ticks `step` apart.
 fn decimals_for(step: f64) -> usize {
     let is_whole = |v: f64| (v.round() - v).abs() <= 1e-6;
-    (0..6)
-        .find(|&d| is_whole(step * 10f64.powi(d as i32)))
-        .unwrap_or(6)
+    (0..6).find(|&d| is_whole(step * 10f64.powi(d as i32))).unwrap_or(6)
 }
 
 /// A time axis over days since the Unix epoch, with its tick label format.
@@ -188,12 +143,8 @@ impl TimeAxis {
             (Some(&a), _) => (a - 1.0, a + 1.0),
             _ => (0.0, 1.0),
         };
-        let (ticks, format) =
-            month_ticks(lo, hi).unwrap_or_else(|| (day_ticks(lo, hi), "%Y-%m-%d"));
-        TimeAxis {
-            axis: Axis::with_ticks(lo..hi, ticks),
-            format,
-        }
+        let (ticks, format) = month_ticks(lo, hi).unwrap_or_else(|| (day_ticks(lo, hi), "%Y-%m-%d"));
+        TimeAxis { axis: Axis::with_ticks(lo..hi, ticks), format }
     }
 
     /// The date label of a day.
@@ -214,12 +165,8 @@ fn month_ticks(lo: f64, hi: f64) -> Option<(Vec<f64>, &'static str)> {
     if last - first < 1 {
         return None;
     }
-    let steps = [1, 2, 3, 6]
-        .into_iter()
-        .chain((0..).flat_map(|p| [12, 24, 60].map(|s| s * 10i32.pow(p))));
-    let step = steps
-        .take(30)
-        .find(|s| (last - first) / s < MAX_TIME_TICKS as i32)?;
+    let steps = [1, 2, 3, 6].into_iter().chain((0..).flat_map(|p| [12, 24, 60].map(|s| s * 10i32.pow(p))));
+    let step = steps.take(30).find(|s| (last - first) / s < MAX_TIME_TICKS as i32)?;
     let ticks = (first..=last)
         .filter(|m| m.rem_euclid(step) == 0)
         .filter_map(|m| NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1))
@@ -231,14 +178,8 @@ fn month_ticks(lo: f64, hi: f64) -> Option<(Vec<f64>, &'static str)> {
 /// Ticks at whole days, every 1, 2, 7 or 14 days.
 fn day_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let (first, last) = (lo.ceil() as i64, hi.floor() as i64);
-    let step = [1, 2, 7, 14]
-        .into_iter()
-        .find(|s| (last - first) / s < 8)
-        .unwrap_or(28);
-    (first..=last)
-        .step_by(step as usize)
-        .map(|d| d as f64)
-        .collect()
+    let step = [1, 2, 7, 14].into_iter().find(|s| (last - first) / s < 8).unwrap_or(28);
+    (first..=last).step_by(step as usize).map(|d| d as f64).collect()
 }
 
 /// The date of a day number (days since the Unix epoch, rounded).
@@ -287,10 +228,7 @@ mod tests {
         assert_eq!(long.label(long.axis.ticks[0]), "2005");
         let short = TimeAxis::new(&[day(2020, 1, 15), day(2020, 6, 20)]);
         let labels: Vec<String> = short.axis.ticks.iter().map(|&t| short.label(t)).collect();
-        assert_eq!(
-            labels,
-            ["2020-02", "2020-03", "2020-04", "2020-05", "2020-06"]
-        );
+        assert_eq!(labels, ["2020-02", "2020-03", "2020-04", "2020-05", "2020-06"]);
         let days = TimeAxis::new(&[day(2020, 1, 15), day(2020, 1, 24)]);
         assert_eq!(days.label(days.axis.ticks[0]), "2020-01-15");
     }

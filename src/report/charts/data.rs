@@ -45,19 +45,11 @@ impl ChartData {
         let x: Vec<f64> = time.iter().map(|&t| t as f64 / DAY_NS as f64).collect();
         let close: Vec<f64> = record.equity.iter().map(|r| r.close).collect();
         let equity: Vec<f64> = record.equity.iter().map(|r| r.equity).collect();
-        let returns_pct: Vec<f64> = equity
-            .windows(2)
-            .map(|w| (w[1] / w[0] - 1.0) * 100.0)
-            .collect();
+        let returns_pct: Vec<f64> = equity.windows(2).map(|w| (w[1] / w[0] - 1.0) * 100.0).collect();
         let (rolling_sharpe, rolling_vol_pct) = rolling_stats(&x, &returns_pct);
         let at = |bar: usize, price: f64| x.get(bar).map(|&t| (t, price));
         let entries = |long: bool| {
-            record
-                .trades
-                .iter()
-                .filter(|t| (t.size > 0.0) == long)
-                .filter_map(|t| at(t.entry_bar, t.entry_price))
-                .collect()
+            record.trades.iter().filter(|t| (t.size > 0.0) == long).filter_map(|t| at(t.entry_bar, t.entry_price)).collect()
         };
         ChartData {
             buy_hold: buy_and_hold(&equity, &close),
@@ -66,11 +58,7 @@ impl ChartData {
             yearly: yearly_returns(&time, &equity),
             long_entries: entries(true),
             short_entries: entries(false),
-            exits: record
-                .trades
-                .iter()
-                .filter_map(|t| at(t.exit_bar?, t.exit_price?))
-                .collect(),
+            exits: record.trades.iter().filter_map(|t| at(t.exit_bar?, t.exit_price?)).collect(),
             rolling_sharpe,
             rolling_vol_pct,
             returns_pct,
@@ -117,19 +105,14 @@ mod tests {
 
     #[test]
     fn buy_and_hold_scales_the_price_to_the_first_equity() {
-        assert_eq!(
-            buy_and_hold(&[1000.0, 5.0, 7.0], &[10.0, 20.0, 5.0]),
-            vec![1000.0, 2000.0, 500.0]
-        );
+        assert_eq!(buy_and_hold(&[1000.0, 5.0, 7.0], &[10.0, 20.0, 5.0]), vec![1000.0, 2000.0, 500.0]);
         assert!(buy_and_hold(&[], &[]).is_empty());
     }
 
     #[test]
     fn rolling_stats_annualise_the_window() {
         // Returns alternate +1 % / -1 %: mean 0 over an even window, or 1/126 % over an odd count.
-        let returns: Vec<f64> = (0..ROLLING_WINDOW + 1)
-            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
-            .collect();
+        let returns: Vec<f64> = (0..ROLLING_WINDOW + 1).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
         let x: Vec<f64> = (0..=returns.len()).map(|i| i as f64).collect();
         let (sharpe, vol) = rolling_stats(&x, &returns);
         assert_eq!(sharpe.len(), 2);

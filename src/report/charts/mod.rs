@@ -53,16 +53,8 @@ pub fn render_svg(record: &RunRecord, opts: &ChartOptions) -> Result<Vec<Chart>>
     KINDS
         .par_iter()
         .map(|&kind| {
-            let chart = RunChart {
-                kind,
-                data: &data,
-                opts,
-            };
-            Ok(Chart {
-                id: chart.id(),
-                title: chart.title(),
-                svg: chart.svg()?,
-            })
+            let chart = RunChart { kind, data: &data, opts };
+            Ok(Chart { id: chart.id(), title: chart.title(), svg: chart.svg()? })
         })
         .collect()
 }
@@ -73,26 +65,13 @@ pub fn render_svg(record: &RunRecord, opts: &ChartOptions) -> Result<Vec<Chart>>
 pub fn write_and_render(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<Chart>> {
     super::create_subfolder(dir)?;
     let data = ChartData::new(record);
-    KINDS
-        .par_iter()
-        .map(|&kind| {
-            RunChart {
-                kind,
-                data: &data,
-                opts,
-            }
-            .write(dir)
-        })
-        .collect()
+    KINDS.par_iter().map(|&kind| RunChart { kind, data: &data, opts }.write(dir)).collect()
 }
 
 /// As [`write_and_render`], returning the paths written.
 pub fn write_charts(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>> {
     let charts = write_and_render(record, dir, opts)?;
-    Ok(charts
-        .iter()
-        .flat_map(|c| ["png", "svg"].map(|ext| dir.join(format!("{}.{ext}", c.id))))
-        .collect())
+    Ok(charts.iter().flat_map(|c| ["png", "svg"].map(|ext| dir.join(format!("{}.{ext}", c.id)))).collect())
 }
 
 /// Writes the comparison charts — every curve's equity (`compare_equity`) and drawdown
@@ -101,17 +80,7 @@ pub fn write_charts(record: &RunRecord, dir: &Path, opts: &ChartOptions) -> Resu
 pub fn write_overlay_charts(times: &[i64], curves: &[Curve], dir: &Path) -> Result<Vec<Chart>> {
     super::create_subfolder(dir)?;
     let x = days(times);
-    OVERLAYS
-        .iter()
-        .map(|&kind| {
-            OverlayChart {
-                kind,
-                x: &x,
-                curves,
-            }
-            .write(dir)
-        })
-        .collect()
+    OVERLAYS.iter().map(|&kind| OverlayChart { kind, x: &x, curves }.write(dir)).collect()
 }
 
 /// Writes the parameter heatmap of a sweep as `<dir>/param_heatmap.png` and `.svg`; returns
@@ -122,10 +91,7 @@ pub fn write_param_heatmap(map: &ParamMap, dir: &Path) -> Result<Chart> {
 }
 
 fn days(times: &[i64]) -> Vec<f64> {
-    times
-        .iter()
-        .map(|&t| t as f64 / crate::metrics::calendar::DAY_NS as f64)
-        .collect()
+    times.iter().map(|&t| t as f64 / crate::metrics::calendar::DAY_NS as f64).collect()
 }
 
 /// The comparison charts, in report order.
@@ -225,8 +191,7 @@ trait Drawing {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
-            self.draw(&root, style::SVG_LINE)
-                .map_err(|e| self.error(e))?;
+            self.draw(&root, style::SVG_LINE).map_err(|e| self.error(e))?;
         }
         Ok(svg)
     }
@@ -237,14 +202,9 @@ trait Drawing {
         let png = dir.join(format!("{}.png", self.id()));
         {
             let root = BitMapBackend::new(&png, self.size()).into_drawing_area();
-            self.draw(&root, style::PNG_LINE)
-                .map_err(|e| self.error(e))?;
+            self.draw(&root, style::PNG_LINE).map_err(|e| self.error(e))?;
         }
-        let chart = Chart {
-            id: self.id(),
-            title: self.title(),
-            svg: self.svg()?,
-        };
+        let chart = Chart { id: self.id(), title: self.title(), svg: self.svg()? };
         super::run::write_text(&dir.join(format!("{}.svg", self.id())), &chart.svg)?;
         Ok(chart)
     }
@@ -276,9 +236,7 @@ impl Drawing for RunChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
         let (data, opts) = (self.data, self.opts);
         root.fill(&style::BACKGROUND)?;
-        let area = root
-            .margin(8, 0, 0, 0)
-            .titled(&self.title(), style::title_font())?;
+        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
         match self.kind {
             Kind::Equity => lines::equity(&area, data, opts.log_scale, line),
             Kind::Drawdown => lines::drawdown(&area, data, line),
@@ -315,9 +273,7 @@ impl Drawing for OverlayChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, line: u32) -> DrawResult<DB> {
         root.fill(&style::BACKGROUND)?;
-        let area = root
-            .margin(8, 0, 0, 0)
-            .titled(&self.title(), style::title_font())?;
+        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
         match self.kind {
             Overlay::Equity => overlay::equity(&area, self.x, self.curves, line),
             Overlay::Drawdown => overlay::drawdowns(&area, self.x, self.curves, line),
@@ -350,9 +306,7 @@ impl Drawing for ParamChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, _line: u32) -> DrawResult<DB> {
         root.fill(&style::BACKGROUND)?;
-        let area = root
-            .margin(8, 0, 0, 0)
-            .titled(&self.title(), style::title_font())?;
+        let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
         params::draw(&area, self.0)?;
         root.present()
     }

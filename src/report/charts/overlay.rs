@@ -47,56 +47,28 @@ fn overlay<DB: DrawingBackend>(
     y_desc: &str,
     line: u32,
 ) -> DrawResult<DB> {
-    let Some(range) =
-        style::padded_range(series.iter().flatten().copied(), 0.04).filter(|_| x.len() >= 2)
-    else {
+    let Some(range) = style::padded_range(series.iter().flatten().copied(), 0.04).filter(|_| x.len() >= 2) else {
         return style::note(area, TOO_FEW_BARS);
     };
-    time_chart(
-        area,
-        &TimeAxis::new(x),
-        Axis::linear(range, MAX_VALUE_TICKS),
-        y_desc,
-        |chart| {
-            for (k, values) in series.iter().enumerate() {
-                let c = colour(curves, k);
-                let points = x.iter().copied().zip(values.iter().copied());
-                chart
-                    .draw_series(LineSeries::new(points, c.stroke_width(line)))?
-                    .label(curves[k].name)
-                    .legend(style::line_sample(c));
-            }
-            style::legend(chart)
-        },
-    )
+    time_chart(area, &TimeAxis::new(x), Axis::linear(range, MAX_VALUE_TICKS), y_desc, |chart| {
+        for (k, values) in series.iter().enumerate() {
+            let c = colour(curves, k);
+            let points = x.iter().copied().zip(values.iter().copied());
+            chart.draw_series(LineSeries::new(points, c.stroke_width(line)))?.label(curves[k].name).legend(style::line_sample(c));
+        }
+        style::legend(chart)
+    })
 }
 
 /// Every curve's equity.
-pub(super) fn equity<DB: DrawingBackend>(
-    area: &Area<DB>,
-    x: &[f64],
-    curves: &[Curve],
-    line: u32,
-) -> DrawResult<DB> {
+pub(super) fn equity<DB: DrawingBackend>(area: &Area<DB>, x: &[f64], curves: &[Curve], line: u32) -> DrawResult<DB> {
     let series: Vec<Vec<f64>> = curves.iter().map(|c| c.equity.to_vec()).collect();
     overlay(area, x, curves, &series, "Equity", line)
 }
 
 /// Every curve's drawdown from its running peak, in percent.
-pub(super) fn drawdowns<DB: DrawingBackend>(
-    area: &Area<DB>,
-    x: &[f64],
-    curves: &[Curve],
-    line: u32,
-) -> DrawResult<DB> {
-    let series: Vec<Vec<f64>> = curves
-        .iter()
-        .map(|c| {
-            drawdown::drawdown(c.equity)
-                .iter()
-                .map(|d| 0.0 - d * 100.0)
-                .collect()
-        })
-        .collect();
+pub(super) fn drawdowns<DB: DrawingBackend>(area: &Area<DB>, x: &[f64], curves: &[Curve], line: u32) -> DrawResult<DB> {
+    let series: Vec<Vec<f64>> =
+        curves.iter().map(|c| drawdown::drawdown(c.equity).iter().map(|d| 0.0 - d * 100.0).collect()).collect();
     overlay(area, x, curves, &series, "Drawdown [%]", line)
 }

@@ -49,15 +49,8 @@ impl ParamMap {
     /// Maps a value to -1..1: diverging around 0 when values have both signs, else from the
     /// smallest (0) to the largest (1).
     fn scale(&self) -> impl Fn(f64) -> f64 {
-        let finite = self
-            .cells
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|v| v.is_finite());
-        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
+        let finite = self.cells.iter().flatten().copied().filter(|v| v.is_finite());
+        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
         move |v: f64| {
             if lo < 0.0 && hi > 0.0 {
                 v / lo.abs().max(hi)
@@ -82,23 +75,11 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &ParamMap) -> DrawR
     if nx == 0 || ny == 0 {
         return style::note(area, "Nothing to draw");
     }
-    let value_label = |values: &[f64], v: &f64| {
-        values
-            .get(v.floor() as usize)
-            .map_or_else(String::new, |x| format!("{x}"))
-    };
+    let value_label = |values: &[f64], v: &f64| values.get(v.floor() as usize).map_or_else(String::new, |x| format!("{x}"));
     let x_label = |v: &f64| value_label(&map.x, v);
     let y_label = |v: &f64| value_label(&map.y, v);
-    let x_desc = format!(
-        "{} (colour: {}, red low, green high; grey: not run or undefined)",
-        map.x_name, map.metric
-    );
-    let labels = Labels {
-        x: &x_label,
-        y: &y_label,
-        x_desc: &x_desc,
-        y_desc: &map.y_name,
-    };
+    let x_desc = format!("{} (colour: {}, red low, green high; grey: not run or undefined)", map.x_name, map.metric);
+    let labels = Labels { x: &x_label, y: &y_label, x_desc: &x_desc, y_desc: &map.y_name };
     let x = Axis::with_ticks(0.0..nx as f64, ticks(nx));
     let y = Axis::with_ticks(0.0..ny as f64, ticks(ny));
     let mut chart = style::frame(area, x, y, &labels)?;
@@ -107,36 +88,19 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &ParamMap) -> DrawR
     let cells = (0..ny).flat_map(|j| (0..nx).map(move |i| (i, j)));
     chart.draw_series(cells.clone().map(|(i, j)| {
         let v = map.cells[j][i];
-        let fill = if v.is_finite() {
-            colour(scale(v))
-        } else {
-            EMPTY
-        };
+        let fill = if v.is_finite() { colour(scale(v)) } else { EMPTY };
         Rectangle::new(cell(i, j), fill.filled())
     }))?;
     if nx * ny <= LABELLED_CELLS {
-        chart.draw_series(
-            cells
-                .filter(|&(i, j)| map.cells[j][i].is_finite())
-                .map(|(i, j)| {
-                    let v = map.cells[j][i];
-                    let ink = if scale(v).abs() > 0.6 {
-                        &BACKGROUND
-                    } else {
-                        &INK
-                    };
-                    let font = style::text(11)
-                        .color(ink)
-                        .pos(Pos::new(HPos::Center, VPos::Center));
-                    Text::new(style::number(v, 2), (i as f64 + 0.5, j as f64 + 0.5), font)
-                }),
-        )?;
+        chart.draw_series(cells.filter(|&(i, j)| map.cells[j][i].is_finite()).map(|(i, j)| {
+            let v = map.cells[j][i];
+            let ink = if scale(v).abs() > 0.6 { &BACKGROUND } else { &INK };
+            let font = style::text(11).color(ink).pos(Pos::new(HPos::Center, VPos::Center));
+            Text::new(style::number(v, 2), (i as f64 + 0.5, j as f64 + 0.5), font)
+        }))?;
     }
     if let Some((i, j)) = map.best() {
-        chart.draw_series(std::iter::once(Rectangle::new(
-            cell(i, j),
-            INK.stroke_width(2),
-        )))?;
+        chart.draw_series(std::iter::once(Rectangle::new(cell(i, j), INK.stroke_width(2))))?;
     }
     Ok(())
 }

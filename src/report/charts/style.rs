@@ -73,9 +73,7 @@ pub(super) const TOO_FEW_BARS: &str = "Not enough bars to draw (fewer than 2)";
 /// Draws `message` in the middle of `area`, for a chart with nothing to show.
 pub(super) fn note<DB: DrawingBackend>(area: &Area<DB>, message: &str) -> DrawResult<DB> {
     let (w, h) = area.dim_in_pixel();
-    let style = text(18)
-        .color(&ASSET)
-        .pos(Pos::new(HPos::Center, VPos::Center));
+    let style = text(18).color(&ASSET).pos(Pos::new(HPos::Center, VPos::Center));
     area.draw_text(message, &style, (w as i32 / 2, h as i32 / 2))
 }
 
@@ -133,10 +131,7 @@ pub(super) fn line_sample(colour: RGBColor) -> impl Fn((i32, i32)) -> PathElemen
 /// Draws a horizontal line across the chart at `y`.
 pub(super) fn hline<DB: DrawingBackend>(chart: &mut Plot<'_, DB>, y: f64) -> DrawResult<DB> {
     let x = chart.x_range();
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(x.start, y), (x.end, y)],
-        INK,
-    )))?;
+    chart.draw_series(std::iter::once(PathElement::new(vec![(x.start, y), (x.end, y)], INK)))?;
     Ok(())
 }
 
@@ -146,17 +141,11 @@ pub(super) fn padded_range(values: impl IntoIterator<Item = f64>, pad: f64) -> O
     let (lo, hi) = values
         .into_iter()
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if lo > hi {
         return None;
     }
-    let margin = if hi > lo {
-        (hi - lo) * pad
-    } else {
-        lo.abs().max(1.0) * 0.05
-    };
+    let margin = if hi > lo { (hi - lo) * pad } else { lo.abs().max(1.0) * 0.05 };
     Some(lo - margin..hi + margin)
 }
 

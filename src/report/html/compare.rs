@@ -36,35 +36,20 @@ fn correlation_cell(v: f64) -> String {
 
 /// The comparison as one self-contained HTML document.
 pub fn render_comparison(page: &ComparisonPage) -> String {
-    let mut out =
-        String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    let mut out = String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = format!("Comparison of {}", page.names.join(", "));
     page_open(&mut out, &title);
     out.push_str("<nav><a href=\"#verdict\">Verdict</a><a href=\"#statistics\">Statistics</a><a href=\"#charts\">Charts</a><a href=\"#correlation\">Correlation</a></nav>\n");
     out.push_str("</div></header>\n<main class=\"wrap\">\n");
 
-    let _ = writeln!(
-        out,
-        "<section id=\"verdict\">\n<h2>Is the best Sharpe ratio luck?</h2>\n<p>{}</p>\n</section>",
-        escape_html(page.verdict)
-    );
+    let _ = writeln!(out, "<section id=\"verdict\">\n<h2>Is the best Sharpe ratio luck?</h2>\n<p>{}</p>\n</section>", escape_html(page.verdict));
 
-    let headers: Vec<String> = page
-        .names
-        .iter()
-        .cloned()
-        .chain(["benchmark".to_string()])
-        .collect();
+    let headers: Vec<String> = page.names.iter().cloned().chain(["benchmark".to_string()]).collect();
     out.push_str("<section id=\"statistics\">\n<h2>Statistics</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>Statistic</th>");
     for (k, h) in headers.iter().enumerate() {
         match page.reports.get(k).filter(|r| !r.is_empty()) {
             Some(link) => {
-                let _ = write!(
-                    out,
-                    "<th class=\"num\"><a href=\"{}\">{}</a></th>",
-                    escape_html(link),
-                    escape_html(h)
-                );
+                let _ = write!(out, "<th class=\"num\"><a href=\"{}\">{}</a></th>", escape_html(link), escape_html(h));
             }
             None => {
                 let _ = write!(out, "<th class=\"num\">{}</th>", escape_html(h));
@@ -72,12 +57,7 @@ pub fn render_comparison(page: &ComparisonPage) -> String {
         }
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    let rows: Vec<Vec<(&str, String)>> = page
-        .stats
-        .iter()
-        .chain([page.benchmark])
-        .map(summary_rows)
-        .collect();
+    let rows: Vec<Vec<(&str, String)>> = page.stats.iter().chain([page.benchmark]).map(summary_rows).collect();
     for k in 0..rows[0].len() {
         let _ = write!(out, "<tr><td>{}</td>", escape_html(rows[0][k].0));
         for r in &rows {

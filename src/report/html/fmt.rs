@@ -24,9 +24,7 @@ pub fn number(v: f64, decimals: usize) -> String {
         return "-".to_string();
     }
     let text = format!("{:.decimals$}", v.abs());
-    let (int, frac) = text
-        .split_once('.')
-        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
     let mut out = String::with_capacity(text.len() + text.len() / 3 + 1);
     if v < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
         out.push('-');
@@ -50,11 +48,7 @@ pub fn num_cell(v: Option<f64>, decimals: usize) -> String {
     match v {
         Some(v) if v.is_finite() => {
             let text = number(v, decimals);
-            let class = if text.starts_with('-') {
-                "num neg"
-            } else {
-                "num"
-            };
+            let class = if text.starts_with('-') { "num neg" } else { "num" };
             format!("<td class=\"{class}\" data-v=\"{v}\">{text}</td>")
         }
         _ => "<td class=\"num\" data-v=\"\"></td>".to_string(),
@@ -94,10 +88,7 @@ mod tests {
         assert_eq!(number(999.0, 0), "999");
         assert_eq!(number(-0.001, 2), "0.00");
         assert_eq!(number(f64::NAN, 2), "-");
-        assert_eq!(
-            num_cell(Some(-2.5), 2),
-            "<td class=\"num neg\" data-v=\"-2.5\">-2.50</td>"
-        );
+        assert_eq!(num_cell(Some(-2.5), 2), "<td class=\"num neg\" data-v=\"-2.5\">-2.50</td>");
         assert_eq!(num_cell(None, 2), "<td class=\"num\" data-v=\"\"></td>");
         assert_eq!(text_num_cell("-"), "<td class=\"num\">-</td>");
         assert_eq!(text_num_cell("-3.1"), "<td class=\"num neg\">-3.1</td>");

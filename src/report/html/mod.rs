@@ -38,10 +38,8 @@ impl Header {
     fn of(record: &RunRecord) -> Self {
         let config: Option<toml::Value> = toml::from_str(&record.config).ok();
         let text = |v: Option<&toml::Value>| v.and_then(toml::Value::as_str).map(str::to_string);
-        let name = text(config.as_ref().and_then(|c| c.get("name")))
-            .unwrap_or_else(|| record.name.clone());
-        let description = text(config.as_ref().and_then(|c| c.get("description")))
-            .filter(|d| !d.trim().is_empty());
+        let name = text(config.as_ref().and_then(|c| c.get("name"))).unwrap_or_else(|| record.name.clone());
+        let description = text(config.as_ref().and_then(|c| c.get("description"))).filter(|d| !d.trim().is_empty());
         let data = config.as_ref().and_then(|c| c.get("data")).and_then(|d| {
             let path = text(d.get("path"))?;
             Some(match text(d.get("symbol")) {
@@ -49,11 +47,7 @@ impl Header {
                 None => path,
             })
         });
-        Header {
-            name,
-            description,
-            data,
-        }
+        Header { name, description, data }
     }
 }
 
@@ -118,16 +112,8 @@ pub fn render_html(record: &RunRecord, charts: &[Chart]) -> String {
 fn page_start(out: &mut String, title: &str) {
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(
-        out,
-        "<meta name=\"generator\" content=\"tradeorch {}\">",
-        env!("CARGO_PKG_VERSION")
-    );
-    let _ = writeln!(
-        out,
-        "<title>{} — tradeorch report</title>",
-        escape_html(title)
-    );
+    let _ = writeln!(out, "<meta name=\"generator\" content=\"tradeorch {}\">", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out, "<title>{} — tradeorch report</title>", escape_html(title));
     let _ = writeln!(out, "<style>\n{STYLE}</style>\n</head>\n<body>");
 }
 

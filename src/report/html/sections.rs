@@ -16,9 +16,7 @@ use crate::report::{summary_rows, TradeRow};
 const WORST_DRAWDOWNS: usize = 5;
 /// How many decision rows the decision table shows at most (the latest ones).
 const MAX_DECISION_ROWS: usize = 500;
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// A header row; numeric columns (`true`) are right-aligned.
 fn head(out: &mut String, columns: &[(&str, bool)]) {
@@ -32,59 +30,19 @@ fn head(out: &mut String, columns: &[(&str, bool)]) {
 
 /// The headline statistics as cards.
 pub fn headline(out: &mut String, s: &Stats) {
-    let pct = |v: f64| {
-        if v.is_finite() {
-            format!("{} %", number(v, 2))
-        } else {
-            "-".to_string()
-        }
-    };
-    let days = |v: f64| {
-        if v.is_finite() {
-            format!("{} days", number(v, 0))
-        } else {
-            "-".to_string()
-        }
-    };
+    let pct = |v: f64| if v.is_finite() { format!("{} %", number(v, 2)) } else { "-".to_string() };
+    let days = |v: f64| if v.is_finite() { format!("{} days", number(v, 0)) } else { "-".to_string() };
     let cards = [
-        (
-            "Return",
-            pct(s.return_pct),
-            format!("Buy &amp; hold {}", pct(s.buy_hold_return_pct)),
-        ),
-        (
-            "CAGR",
-            pct(s.cagr_pct),
-            format!("Volatility {}", pct(s.volatility_ann_pct)),
-        ),
-        (
-            "Sharpe ratio",
-            number(s.sharpe_ratio, 2),
-            format!("Sortino {}", number(s.sortino_ratio, 2)),
-        ),
-        (
-            "Max drawdown",
-            pct(s.max_drawdown_pct),
-            format!("Longest {}", days(s.max_drawdown_duration_days)),
-        ),
-        (
-            "Trades",
-            s.trades.to_string(),
-            format!("Avg. trade {}", pct(s.avg_trade_pct)),
-        ),
-        (
-            "Win rate",
-            pct(s.win_rate_pct),
-            format!("Profit factor {}", number(s.profit_factor, 2)),
-        ),
+        ("Return", pct(s.return_pct), format!("Buy &amp; hold {}", pct(s.buy_hold_return_pct))),
+        ("CAGR", pct(s.cagr_pct), format!("Volatility {}", pct(s.volatility_ann_pct))),
+        ("Sharpe ratio", number(s.sharpe_ratio, 2), format!("Sortino {}", number(s.sortino_ratio, 2))),
+        ("Max drawdown", pct(s.max_drawdown_pct), format!("Longest {}", days(s.max_drawdown_duration_days))),
+        ("Trades", s.trades.to_string(), format!("Avg. trade {}", pct(s.avg_trade_pct))),
+        ("Win rate", pct(s.win_rate_pct), format!("Profit factor {}", number(s.profit_factor, 2))),
     ];
     out.push_str("<section class=\"cards\" id=\"headline\">\n");
     for (label, value, sub) in cards {
-        let class = if value.starts_with('-') && value.len() > 1 {
-            "value neg"
-        } else {
-            "value"
-        };
+        let class = if value.starts_with('-') && value.len() > 1 { "value neg" } else { "value" };
         let _ = writeln!(
             out,
             "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"{class}\">{value}</div><div class=\"sub\">{sub}</div></div>"
@@ -101,12 +59,7 @@ pub fn statistics(out: &mut String, s: &Stats) {
     for part in rows.chunks(half) {
         out.push_str("<table class=\"stats\"><tbody>\n");
         for (label, value) in part {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td>{}</tr>",
-                escape_html(label),
-                text_num_cell(value)
-            );
+            let _ = writeln!(out, "<tr><td>{}</td>{}</tr>", escape_html(label), text_num_cell(value));
         }
         out.push_str("</tbody></table>\n");
     }
@@ -118,9 +71,7 @@ pub fn statistics(out: &mut String, s: &Stats) {
 fn inline_svg(svg: &str) -> String {
     let mut svg = svg.trim();
     if svg.starts_with("<?xml") {
-        svg = svg
-            .split_once("?>")
-            .map_or(svg, |(_, rest)| rest.trim_start());
+        svg = svg.split_once("?>").map_or(svg, |(_, rest)| rest.trim_start());
     }
     svg.replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")
         .replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", "")
@@ -148,14 +99,9 @@ pub fn charts(out: &mut String, charts: &[Chart]) {
 /// The deepest drawdown periods.
 pub fn drawdowns(out: &mut String, time: &[i64], equity: &[f64]) {
     let worst = worst_drawdowns(time, equity, WORST_DRAWDOWNS);
-    let _ = writeln!(
-        out,
-        "<section id=\"drawdowns\">\n<h2>Worst {WORST_DRAWDOWNS} drawdowns</h2>"
-    );
+    let _ = writeln!(out, "<section id=\"drawdowns\">\n<h2>Worst {WORST_DRAWDOWNS} drawdowns</h2>");
     if worst.is_empty() {
-        out.push_str(
-            "<p class=\"empty\">The equity never fell below a previous high.</p>\n</section>\n",
-        );
+        out.push_str("<p class=\"empty\">The equity never fell below a previous high.</p>\n</section>\n");
         return;
     }
     out.push_str("<div class=\"scroll\"><table class=\"sortable compact\">\n");
@@ -172,10 +118,7 @@ pub fn drawdowns(out: &mut String, time: &[i64], equity: &[f64]) {
     );
     out.push_str("<tbody>\n");
     for (k, d) in worst.iter().enumerate() {
-        let end = d.end.map_or_else(
-            || "not recovered".to_string(),
-            |t| short_time(&format_time(t)).to_string(),
-        );
+        let end = d.end.map_or_else(|| "not recovered".to_string(), |t| short_time(&format_time(t)).to_string());
         let _ = writeln!(
             out,
             "<tr><td class=\"num\">{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td>{}{}</tr>",
@@ -197,33 +140,21 @@ fn heat_cell(v: Option<f64>, scale: f64, class: &str) -> String {
         return format!("<td class=\"{class}\"></td>");
     };
     let text = number(v, 1);
-    let strength = if scale > 0.0 {
-        (v.abs() / scale).min(1.0)
-    } else {
-        0.0
-    };
+    let strength = if scale > 0.0 { (v.abs() / scale).min(1.0) } else { 0.0 };
     let alpha = 0.06 + 0.5 * strength;
-    let (rgb, neg) = if text.starts_with('-') {
-        ("220,38,38", " neg")
-    } else {
-        ("22,163,74", "")
-    };
+    let (rgb, neg) = if text.starts_with('-') { ("220,38,38", " neg") } else { ("22,163,74", "") };
     format!("<td class=\"{class}{neg}\" style=\"background:rgba({rgb},{alpha:.2})\" title=\"{v:.4} %\">{text}</td>")
 }
 
 /// The largest absolute finite value (0 when none).
 fn largest_abs(values: impl Iterator<Item = f64>) -> f64 {
-    values
-        .filter(|v| v.is_finite())
-        .fold(0.0, |m, v| m.max(v.abs()))
+    values.filter(|v| v.is_finite()).fold(0.0, |m, v| m.max(v.abs()))
 }
 
 /// Monthly returns (years × months) with each year's return.
 pub fn returns(out: &mut String, time: &[i64], equity: &[f64]) {
-    let monthly: BTreeMap<(i32, u32), f64> = monthly_returns(time, equity)
-        .into_iter()
-        .filter_map(|p| Some(((p.year, p.month?), p.return_pct)))
-        .collect();
+    let monthly: BTreeMap<(i32, u32), f64> =
+        monthly_returns(time, equity).into_iter().filter_map(|p| Some(((p.year, p.month?), p.return_pct))).collect();
     let yearly = yearly_returns(time, equity);
     let scale = largest_abs(monthly.values().copied());
     let year_scale = largest_abs(yearly.iter().map(|y| y.return_pct));
@@ -240,11 +171,7 @@ pub fn returns(out: &mut String, time: &[i64], equity: &[f64]) {
     for y in &yearly {
         let _ = write!(out, "<tr><td>{}</td>", y.year);
         for month in 1..=12 {
-            out.push_str(&heat_cell(
-                monthly.get(&(y.year, month)).copied(),
-                scale,
-                "num",
-            ));
+            out.push_str(&heat_cell(monthly.get(&(y.year, month)).copied(), scale, "num"));
         }
         out.push_str(&heat_cell(Some(y.return_pct), year_scale, "num year"));
         out.push_str("</tr>\n");
@@ -266,16 +193,8 @@ fn badge(text: &str) -> String {
 pub fn trades(out: &mut String, trades: &[TradeRow]) {
     let open = trades.iter().filter(|t| t.exit_time.is_none()).count();
     let _ = match open {
-        0 => writeln!(
-            out,
-            "<section id=\"trades\">\n<h2>Trades ({})</h2>",
-            trades.len()
-        ),
-        _ => writeln!(
-            out,
-            "<section id=\"trades\">\n<h2>Trades ({} closed, {open} open)</h2>",
-            trades.len() - open
-        ),
+        0 => writeln!(out, "<section id=\"trades\">\n<h2>Trades ({})</h2>", trades.len()),
+        _ => writeln!(out, "<section id=\"trades\">\n<h2>Trades ({} closed, {open} open)</h2>", trades.len() - open),
     };
     if trades.is_empty() {
         out.push_str("<p class=\"empty\">No trades.</p>\n</section>\n");
@@ -283,9 +202,7 @@ pub fn trades(out: &mut String, trades: &[TradeRow]) {
     }
     let with_sl = trades.iter().any(|t| t.sl.is_some());
     let with_tp = trades.iter().any(|t| t.tp.is_some());
-    let with_tag = trades
-        .iter()
-        .any(|t| t.tag.as_deref().is_some_and(|tag| !tag.is_empty()));
+    let with_tag = trades.iter().any(|t| t.tag.as_deref().is_some_and(|tag| !tag.is_empty()));
     out.push_str("<p class=\"note\">Click a column header to sort. Open trades are marked at the last close.</p>\n");
     out.push_str("<div class=\"scroll tall\"><table class=\"sortable\" id=\"trade-table\">\n");
     let mut columns = vec![
@@ -303,12 +220,7 @@ pub fn trades(out: &mut String, trades: &[TradeRow]) {
     if with_tp {
         columns.push(("TP", true));
     }
-    columns.extend([
-        ("PnL [$]", true),
-        ("Return [%]", true),
-        ("Commission [$]", true),
-        ("Days", true),
-    ]);
+    columns.extend([("PnL [$]", true), ("Return [%]", true), ("Commission [$]", true), ("Days", true)]);
     if with_tag {
         columns.push(("Tag", false));
     }
@@ -343,17 +255,10 @@ pub fn trades(out: &mut String, trades: &[TradeRow]) {
             num_cell(Some(t.pnl), 2),
             num_cell(Some(t.return_pct), 2),
             num_cell(Some(t.commission), 2),
-            num_cell(
-                Some(t.duration_days),
-                if t.duration_days.fract() == 0.0 { 0 } else { 2 }
-            ),
+            num_cell(Some(t.duration_days), if t.duration_days.fract() == 0.0 { 0 } else { 2 }),
         );
         if with_tag {
-            let _ = write!(
-                out,
-                "<td class=\"text\">{}</td>",
-                escape_html(t.tag.as_deref().unwrap_or(""))
-            );
+            let _ = write!(out, "<td class=\"text\">{}</td>", escape_html(t.tag.as_deref().unwrap_or("")));
         }
         out.push_str("</tr>\n");
     }
@@ -382,13 +287,7 @@ fn lines(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => escape_html(one),
-        _ => format!(
-            "<ul>{}</ul>",
-            items
-                .iter()
-                .map(|i| format!("<li>{}</li>", escape_html(i)))
-                .collect::<String>()
-        ),
+        _ => format!("<ul>{}</ul>", items.iter().map(|i| format!("<li>{}</li>", escape_html(i))).collect::<String>()),
     }
 }
 
@@ -396,20 +295,13 @@ fn lines(items: &[String]) -> String {
 fn explanations(d: &Value) -> Vec<String> {
     d.get("explanations")
         .and_then(Value::as_object)
-        .map(|e| {
-            e.iter()
-                .map(|(k, v)| format!("{k}: {}", json_text(v)))
-                .collect()
-        })
+        .map(|e| e.iter().map(|(k, v)| format!("{k}: {}", json_text(v))).collect())
         .unwrap_or_default()
 }
 
 /// Whether something happened at a decision: a position change or a risk note.
 fn eventful(d: &Value) -> bool {
-    let decided = d
-        .get("decision")
-        .and_then(Value::as_str)
-        .is_some_and(|s| s != "hold");
+    let decided = d.get("decision").and_then(Value::as_str).is_some_and(|s| s != "hold");
     decided || !json_items(d.get("risk")).is_empty()
 }
 
@@ -428,11 +320,7 @@ pub fn decisions(out: &mut String, decisions: &[Value]) {
         decisions.len()
     );
     if shown.len() < rows.len() {
-        let _ = write!(
-            out,
-            "; only the last {} are shown (all are in <code>decisions.jsonl</code>)",
-            shown.len()
-        );
+        let _ = write!(out, "; only the last {} are shown (all are in <code>decisions.jsonl</code>)", shown.len());
     }
     out.push_str(".</p>\n");
     if shown.is_empty() {
@@ -460,11 +348,7 @@ pub fn decisions(out: &mut String, decisions: &[Value]) {
     let text = |d: &Value, key: &str| d.get(key).map(json_text).unwrap_or_default();
     for d in shown {
         let position = d.get("position").and_then(Value::as_f64);
-        let position_decimals = if position.is_some_and(|p| p.fract() != 0.0) {
-            4
-        } else {
-            0
-        };
+        let position_decimals = if position.is_some_and(|p| p.fract() != 0.0) { 4 } else { 0 };
         let _ = write!(
             out,
             "<tr><td class=\"time\">{}</td>{}{}<td>{}</td><td>{}</td><td>{}</td>",
@@ -476,17 +360,9 @@ pub fn decisions(out: &mut String, decisions: &[Value]) {
             badge(&text(d, "decision")),
         );
         if with_risk {
-            let _ = write!(
-                out,
-                "<td class=\"text\">{}</td>",
-                lines(&json_items(d.get("risk")))
-            );
+            let _ = write!(out, "<td class=\"text\">{}</td>", lines(&json_items(d.get("risk"))));
         }
-        let _ = write!(
-            out,
-            "<td class=\"orders\">{}</td>",
-            lines(&json_items(d.get("orders")))
-        );
+        let _ = write!(out, "<td class=\"orders\">{}</td>", lines(&json_items(d.get("orders"))));
         if with_explanations {
             let _ = write!(out, "<td class=\"text\">{}</td>", lines(&explanations(d)));
         }
@@ -522,9 +398,9 @@ mod tests {
     #[test]
     fn only_eventful_decisions_are_listed() {
         let hold: Value = serde_json::json!({"decision": "hold", "time": "t0"});
-        let risky: Value =
-            serde_json::json!({"decision": "hold", "risk": ["kill-switch <x>"], "time": "t1"});
-        let long: Value = serde_json::json!({"decision": "long", "reason": "entry_long", "orders": ["buy", "<b>"], "time": "t2"});
+        let risky: Value = serde_json::json!({"decision": "hold", "risk": ["kill-switch <x>"], "time": "t1"});
+        let long: Value =
+            serde_json::json!({"decision": "long", "reason": "entry_long", "orders": ["buy", "<b>"], "time": "t2"});
         let mut out = String::new();
         decisions(&mut out, &[hold, risky, long]);
         assert!(out.contains("2 of 3 decisions"));

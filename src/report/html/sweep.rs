@@ -71,8 +71,7 @@ pub fn pbo_sentence(o: &Overfitting) -> String {
 
 /// The sweep as one self-contained HTML document.
 pub fn render_sweep(page: &SweepPage) -> String {
-    let mut out =
-        String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    let mut out = String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = format!("Sweep of {}", page.strategy);
     page_open(&mut out, &title);
     let _ = writeln!(
@@ -100,17 +99,11 @@ pub fn render_sweep(page: &SweepPage) -> String {
             let _ = writeln!(out, "<p id=\"dsr\">{}</p>", escape_html(&dsr_sentence(o)));
             let _ = writeln!(out, "<p id=\"pbo\">{}</p>", escape_html(&pbo_sentence(o)));
         }
-        None => out.push_str(
-            "<p class=\"empty\">Fewer than two combinations ran: nothing to compare.</p>\n",
-        ),
+        None => out.push_str("<p class=\"empty\">Fewer than two combinations ran: nothing to compare.</p>\n"),
     }
     out.push_str("</section>\n");
 
-    let _ = writeln!(
-        out,
-        "<section id=\"best\">\n<h2>Best {} combinations</h2>",
-        page.top.len()
-    );
+    let _ = writeln!(out, "<section id=\"best\">\n<h2>Best {} combinations</h2>", page.top.len());
     out.push_str("<div class=\"scroll\"><table class=\"sortable\" id=\"top-table\">\n<thead><tr><th class=\"num\">Rank</th>");
     for name in page.names {
         let _ = write!(out, "<th class=\"num\">{}</th>", escape_html(name));

@@ -38,8 +38,7 @@ pub fn efficiency_sentence(wfe: f64) -> String {
 /// The analysis as one self-contained HTML document.
 pub fn render_walkforward(page: &WalkForwardPage) -> String {
     let r = page.result;
-    let mut out =
-        String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    let mut out = String::with_capacity(64 * 1024 + page.charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = format!("Walk-forward analysis of {}", page.strategy);
     page_open(&mut out, &title);
     let _ = writeln!(
@@ -86,8 +85,7 @@ pub fn render_walkforward(page: &WalkForwardPage) -> String {
             let _ = write!(out, "<td class=\"num\" data-v=\"{v}\">{v}</td>");
         }
         let (is, oos) = (&w.in_sample, &w.out_of_sample);
-        let efficiency =
-            crate::optimize::walkforward::efficiency(oos.return_ann_pct, is.return_ann_pct);
+        let efficiency = crate::optimize::walkforward::efficiency(oos.return_ann_pct, is.return_ann_pct);
         for (v, d) in [
             (is.return_ann_pct, 2),
             (is.sharpe_ratio, 3),
