@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod drawdown;
+mod logarithm;
 pub mod overfitting;
 pub mod periods;
 mod sample;

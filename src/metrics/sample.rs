@@ -1,4 +1,30 @@
-//! Sample statistics shared by the metrics: mean, and covariance/variance with ddof = 1.
+//! Sample statistics shared by the metrics: mean, and covariance/variance with ddof = 1;
+//! and the lanes that loops over thousands of returns accumulate in.
+
+/// Partial results kept side by side, so that the compiler vectorises a loop that
+/// accumulates: element i goes to lane i % LANES whatever the CPU's vector width, so the
+/// order of the operations, and the result, do not depend on it.
+pub const LANES: usize = 4;
+
+/// Calls `add(lane, x)` for each `x` of `xs` in order, its lane being its index % [`LANES`].
+#[inline(always)]
+pub fn for_each_lane(xs: &[f64], mut add: impl FnMut(usize, f64)) {
+    let (chunks, rest) = xs.as_chunks::<LANES>();
+    for chunk in chunks {
+        for (lane, &x) in chunk.iter().enumerate() {
+            add(lane, x);
+        }
+    }
+    for (lane, &x) in rest.iter().enumerate() {
+        add(lane, x);
+    }
+}
+
+/// Combines the lanes' partial results with `op`, in a fixed order.
+#[inline(always)]
+pub fn combine_lanes(lanes: [f64; LANES], op: impl Fn(f64, f64) -> f64) -> f64 {
+    op(op(lanes[0], lanes[1]), op(lanes[2], lanes[3]))
+}
 
 /// Arithmetic mean (NaN when empty).
 pub fn mean(xs: &[f64]) -> f64 {

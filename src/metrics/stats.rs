@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{self, ReturnPeriod, DAY_NS};
 use super::drawdown;
-use super::sample::{mean, variance};
+use super::logarithm::weighted_log_sum;
+use super::sample::{combine_lanes, for_each_lane, mean, variance, LANES};
 use crate::engine::Trade;
 
 /// Every statistic of a run. Percentages are in percent; durations in days; values that are
@@ -207,7 +208,7 @@ fn geometric_mean(returns: &[f64]) -> f64 {
 }
 
 /// One pass over returns: whether any is -100 % or worse, the product of `1 + r`, and the
-/// sum (each accumulated in order, as the separate passes would).
+/// sum (each accumulated in lanes).
 struct Growth {
     ruined: bool,
     product: f64,
@@ -216,17 +217,17 @@ struct Growth {
 
 impl Growth {
     fn of(returns: &[f64]) -> Self {
-        let mut g = Growth {
-            ruined: false,
-            product: 1.0,
-            sum: -0.0,
-        };
-        for &r in returns {
-            g.ruined |= r + 1.0 <= 0.0;
-            g.product *= r + 1.0;
-            g.sum += r;
+        let (mut ruined, mut product, mut sum) = ([false; LANES], [1.0; LANES], [-0.0; LANES]);
+        for_each_lane(returns, |k, r| {
+            ruined[k] |= r + 1.0 <= 0.0;
+            product[k] *= r + 1.0;
+            sum[k] += r;
+        });
+        Growth {
+            ruined: ruined.contains(&true),
+            product: combine_lanes(product, |a, b| a * b),
+            sum: combine_lanes(sum, |a, b| a + b),
         }
-        g
     }
 
     /// The geometric mean of `returns` (those this was worked out from).
@@ -245,66 +246,47 @@ impl Growth {
     }
 }
 
-/// One pass over the equity curve: drawdowns (the deepest, the drawdown periods' depths and
-/// durations, and the bars in drawdown), the highest equity, and the co-movement of its
-/// log returns with the close's (for beta).
+/// What the statistics need from the equity curve: its drawdowns (the deepest, the mean
+/// depth and the durations of the drawdown periods), the highest equity, and the
+/// co-movement of its log returns with the close's (for beta).
 struct EquityPass {
     max_drawdown: f64,
     peak: f64,
-    /// Number and summed depth of the drawdown periods, and their durations.
-    periods: usize,
-    period_depths: f64,
+    /// The mean depth of the drawdown periods, or of the bars in drawdown when no period
+    /// closed; NaN when there is neither.
+    average_drawdown: f64,
     period_durations: Durations,
-    /// Number and summed depth of the bars in drawdown (NaN excluded).
-    bars_in_drawdown: usize,
-    bar_depths: f64,
     /// Σ yᵢ (xᵢ - x̄) over the equity's log returns y and the close's x.
     co_movement: f64,
 }
 
 impl EquityPass {
-    fn of(equity: &[f64], time: &[i64], context: &StatsContext) -> Self {
-        let mut p = EquityPass {
-            max_drawdown: f64::NAN,
-            peak: f64::NAN,
-            periods: 0,
-            period_depths: -0.0,
-            period_durations: Durations::default(),
-            bars_in_drawdown: 0,
-            bar_depths: -0.0,
-            co_movement: -0.0,
-        };
+    /// The pass over `equity`, whose bar-to-bar ratios (`equity[i + 1] / equity[i]`) are
+    /// `ratios`.
+    fn of(equity: &[f64], ratios: &[f64], time: &[i64], context: &StatsContext) -> Self {
+        let drawdowns = drawdown::drawdown(equity);
         let mut finder = drawdown::PeriodFinder::new(equity.len());
-        let mut running_peak = f64::NEG_INFINITY;
-        for (i, &e) in equity.iter().enumerate() {
-            running_peak = running_peak.max(e);
-            let dd = drawdown::below_peak(e, running_peak);
-            p.max_drawdown = p.max_drawdown.max(dd);
-            p.peak = p.peak.max(e);
-            if dd != 0.0 && !dd.is_nan() {
-                p.bars_in_drawdown += 1;
-                p.bar_depths += dd;
-            }
+        let (mut periods, mut period_depths, mut period_durations) = (0, -0.0, Durations::default());
+        for (i, &dd) in drawdowns.iter().enumerate() {
             if let Some(period) = finder.push(i, dd) {
-                p.periods += 1;
-                p.period_depths += period.depth;
-                p.period_durations
-                    .add(time[period.end] - time[period.start]);
-            }
-            if i > 0 {
-                p.co_movement += log_return(equity[i - 1], e) * context.close_log_deviations[i - 1];
+                periods += 1;
+                period_depths += period.depth;
+                period_durations.add(time[period.end] - time[period.start]);
             }
         }
-        p
-    }
-
-    /// The mean depth of the drawdown periods, or of the bars in drawdown when no period
-    /// closed; NaN when there is neither.
-    fn average_drawdown(&self) -> f64 {
-        if self.periods > 0 {
-            self.period_depths / self.periods as f64
+        let average_drawdown = if periods > 0 {
+            period_depths / periods as f64
         } else {
-            self.bar_depths / self.bars_in_drawdown as f64
+            let in_drawdown = drawdowns.iter().filter(|&&d| d != 0.0 && !d.is_nan());
+            let (count, depths) = in_drawdown.fold((0, -0.0), |(c, s), d| (c + 1, s + d));
+            depths / count as f64
+        };
+        EquityPass {
+            max_drawdown: drawdowns.iter().copied().fold(f64::NAN, f64::max),
+            peak: equity.iter().copied().fold(f64::NAN, f64::max),
+            average_drawdown,
+            period_durations,
+            co_movement: weighted_log_sum(ratios, &context.close_log_deviations),
         }
     }
 }
@@ -349,14 +331,15 @@ fn spread(rets: &[f64], m: f64) -> (f64, f64) {
     if rets.is_empty() {
         return (f64::NAN, f64::NAN);
     }
-    let (mut squares, mut losses) = (0.0, 0.0);
-    for &r in rets {
-        squares += (r - m) * (r - m);
-        losses += r.min(0.0).powi(2);
-    }
+    let (mut squares, mut losses) = ([0.0; LANES], [0.0; LANES]);
+    for_each_lane(rets, |k, r| {
+        squares[k] += (r - m) * (r - m);
+        losses[k] += r.min(0.0).powi(2);
+    });
+    let add = |a, b| a + b;
     (
-        squares / (rets.len() as f64 - 1.0),
-        (losses / rets.len() as f64).sqrt(),
+        combine_lanes(squares, add) / (rets.len() as f64 - 1.0),
+        (combine_lanes(losses, add) / rets.len() as f64).sqrt(),
     )
 }
 
@@ -398,7 +381,7 @@ impl StatsContext {
         let period_ends = (0..n)
             .filter(|&i| i + 1 == n || keys[i + 1] != keys[i])
             .collect();
-        let close_log_returns = log_returns(close);
+        let close_log_returns: Vec<f64> = ratios(close).into_iter().map(libm::log).collect();
         StatsContext {
             start: format_time(time[0]),
             end: format_time(time[n - 1]),
@@ -415,13 +398,17 @@ impl StatsContext {
     }
 }
 
-/// Period returns of the equity: its last value in each period, then percent change.
-fn period_returns(context: &StatsContext, equity: &[f64]) -> Vec<f64> {
+/// Period returns of the equity: its last value in each period, then percent change. With
+/// every bar a period of its own (daily bars), these are the bar-to-bar `ratios` less 1.
+fn period_returns(context: &StatsContext, equity: &[f64], ratios: &[f64]) -> Vec<f64> {
     let ends = &context.period_ends;
-    ends.windows(2)
-        .map(|w| equity[w[1]] / equity[w[0]] - 1.0)
-        .filter(|r| !r.is_nan())
-        .collect()
+    let mut returns: Vec<f64> = if ends.len() == equity.len() {
+        ratios.iter().map(|r| r - 1.0).collect()
+    } else {
+        ends.windows(2).map(|w| equity[w[1]] / equity[w[0]] - 1.0).collect()
+    };
+    returns.retain(|r| !r.is_nan());
+    returns
 }
 
 /// Sample covariance over variance (ddof cancels): the CAPM beta of the equity's log returns
@@ -434,19 +421,10 @@ fn beta(pass: &EquityPass, context: &StatsContext) -> f64 {
     pass.co_movement / (n as f64 - 1.0) / context.close_log_variance
 }
 
-/// Bar-to-bar log returns; an unchanged value (a flat equity curve out of the market) skips
-/// the logarithm, whose value there is exactly 0.
-fn log_returns(xs: &[f64]) -> Vec<f64> {
-    xs.windows(2).map(|w| log_return(w[0], w[1])).collect()
-}
-
-fn log_return(from: f64, to: f64) -> f64 {
-    let ratio = to / from;
-    if ratio == 1.0 {
-        0.0
-    } else {
-        ratio.ln()
-    }
+/// Bar-to-bar ratios `xs[i + 1] / xs[i]`.
+fn ratios(xs: &[f64]) -> Vec<f64> {
+    let later = xs.get(1..).unwrap_or_default();
+    later.iter().zip(xs).map(|(b, a)| b / a).collect()
 }
 
 /// Mean of durations (ns), truncated to whole ns, then rounded up to `unit`; in days.
@@ -475,13 +453,14 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let (duration, unit, annual_periods) = (context.duration, context.unit, context.annual_periods);
 
     // Drawdowns.
-    let pass = EquityPass::of(equity, time, context);
+    let ratios = ratios(equity);
+    let pass = EquityPass::of(equity, &ratios, time, context);
     let max_dd = if pass.max_drawdown.is_nan() {
         0.0
     } else {
         pass.max_drawdown
     };
-    let avg_dd = pass.average_drawdown();
+    let avg_dd = pass.average_drawdown;
     let (max_dd_dur, avg_dd_dur) = pass.period_durations.days(unit);
 
     // Exposure: bars with a position, entry and exit bar inclusive (the union of the trades'
@@ -502,7 +481,7 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let exposure = in_market as f64 / n as f64;
 
     // Returns and risk.
-    let rets = period_returns(context, equity);
+    let rets = period_returns(context, equity, &ratios);
     let growth = Growth::of(&rets);
     let g = growth.geometric_mean(&rets); // NaN without any period return
     let ann_return = (1.0 + g).powf(annual_periods) - 1.0;
