@@ -51,7 +51,7 @@ impl Strategy {
 
     fn resolve_with(file: StrategyFile, path: &Path, mut files: LoadedFiles) -> Result<Self, InputError> {
         let pipeline = resolve::pipeline(&file, path, &mut files)?;
-        let policy = resolve::policy(&file, &pipeline, path)?;
+        let policy = resolve::policy(&file, &pipeline, path, &mut files)?;
         resolve::check_risk(&file.risk, path)?;
         ExecutionConfig::resolve(&file.execution, path)?;
         Ok(Strategy { path: path.to_path_buf(), risk: file.risk.clone(), file, pipeline, policy, files })

@@ -55,14 +55,18 @@ fn input(name: &str) -> Input {
     PriceField::from_name(name).map_or_else(|| Input::Stage(name.to_string()), Input::Price)
 }
 
-/// The files a strategy's stages read — document sources and stub replays — kept so that
-/// the strategy can be resolved again with other parameters without reading them again.
+/// The files a strategy's stages read — document sources and stub replays — and the policy
+/// expressions it parsed, kept so that the strategy can be resolved again with other
+/// parameters without reading or parsing them again (a sweep does so per combination).
 #[derive(Debug, Clone, Default)]
 pub struct LoadedFiles {
     /// Document sources by name (as the stages give it).
     documents: Arc<BTreeMap<String, Vec<Document>>>,
     /// Stub replays by file and columns.
     replays: BTreeMap<String, Arc<Replay>>,
+    /// Parsed expressions by source text (parameters are read by name when evaluated, so
+    /// the parse does not depend on their values).
+    expressions: Arc<BTreeMap<String, Expr>>,
 }
 
 fn stub(spec: &StageSpec, p: &Params, base: &Path, files: &mut LoadedFiles) -> Result<StubSource, InputError> {
@@ -201,9 +205,17 @@ fn graph_error(file: &StrategyFile, path: &Path, e: GraphError) -> InputError {
     }
 }
 
-/// Parses an expression and checks that every name in it exists.
-fn expression(src: &str, key: &str, known: &[String], path: &Path) -> Result<Expr, InputError> {
-    let expr = Expr::parse(src).map_err(|e| key_error(path, key, format!("{e} in \"{src}\"")))?;
+/// Parses an expression (or takes it from `files`, keeping it there) and checks that every
+/// name in it exists.
+fn expression(src: &str, key: &str, known: &[String], path: &Path, files: &mut LoadedFiles) -> Result<Expr, InputError> {
+    let expr = match files.expressions.get(src) {
+        Some(parsed) => parsed.clone(),
+        None => {
+            let parsed = Expr::parse(src).map_err(|e| key_error(path, key, format!("{e} in \"{src}\"")))?;
+            Arc::make_mut(&mut files.expressions).insert(src.to_string(), parsed.clone());
+            parsed
+        }
+    };
     for (name, column) in expr.identifiers() {
         if !known.contains(&name) {
             return Err(key_error(
@@ -217,7 +229,7 @@ fn expression(src: &str, key: &str, known: &[String], path: &Path) -> Result<Exp
 }
 
 /// Compiles the policy, checking its expressions against stage outputs, prices and params.
-pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path) -> Result<Policy, InputError> {
+pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path, files: &mut LoadedFiles) -> Result<Policy, InputError> {
     let mut known: Vec<String> = pipeline.stages().iter().flat_map(|s| s.outputs()).collect();
     known.extend(["open", "high", "low", "close", "volume"].map(String::from));
     known.extend(file.params.keys().cloned());
@@ -232,7 +244,7 @@ pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path) -> Result<P
             ];
             for (signal, src) in specs {
                 if let Some(src) = src {
-                    rules.push((signal, expression(src, &format!("policy.{}", signal.name()), &known, path)?));
+                    rules.push((signal, expression(src, &format!("policy.{}", signal.name()), &known, path, files)?));
                 }
             }
             if !rules.iter().any(|(s, _)| matches!(s, Signal::EntryLong | Signal::EntryShort)) {
@@ -256,7 +268,7 @@ pub fn policy(file: &StrategyFile, pipeline: &Pipeline, path: &Path) -> Result<P
                     }
                 }
                 compiled.push(WeightedSignal {
-                    expr: expression(&s.expr, &format!("{key}.expr"), &known, path)?,
+                    expr: expression(&s.expr, &format!("{key}.expr"), &known, path, files)?,
                     source: s.expr.clone(),
                     weight: s.weight,
                     confidence_of: s.confidence_of.clone(),
