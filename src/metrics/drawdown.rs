@@ -6,10 +6,31 @@ pub fn drawdown(equity: &[f64]) -> Vec<f64> {
     equity
         .iter()
         .map(|&e| {
-            peak = peak.max(e);
+            peak = max_so_far(peak, e);
             below_peak(e, peak)
         })
         .collect()
+}
+
+/// The running maximum `max` updated with `x`, NaN ignored: `f64::max` for a maximum that
+/// starts at -∞ (nothing yet) and holds no NaN, in one instruction instead of several (it
+/// sits on the critical path of the loops over bars).
+#[inline(always)]
+pub fn max_so_far(max: f64, x: f64) -> f64 {
+    if x > max {
+        x
+    } else {
+        max
+    }
+}
+
+/// A maximum from [`max_so_far`]: NaN when nothing but NaN (or nothing) was seen.
+pub fn nan_if_none(max: f64) -> f64 {
+    if max == f64::NEG_INFINITY {
+        f64::NAN
+    } else {
+        max
+    }
 }
 
 /// The drawdown of `equity` below the running `peak` (which includes it).
@@ -44,7 +65,7 @@ pub struct PeriodFinder {
     last: usize,
     /// The last bar with zero drawdown so far.
     high: Option<usize>,
-    /// The deepest drawdown since then (NaN-ignoring, as `f64::max`).
+    /// The deepest drawdown since then (NaN ignored; -∞ when there is none yet).
     depth: f64,
 }
 
@@ -54,7 +75,7 @@ impl PeriodFinder {
         PeriodFinder {
             last: bars.saturating_sub(1),
             high: None,
-            depth: f64::NAN,
+            depth: f64::NEG_INFINITY,
         }
     }
 
@@ -62,7 +83,7 @@ impl PeriodFinder {
     /// closes, if any.
     #[inline]
     pub fn push(&mut self, i: usize, d: f64) -> Option<DrawdownPeriod> {
-        self.depth = self.depth.max(d);
+        self.depth = max_so_far(self.depth, d);
         if d != 0.0 && i != self.last {
             return None;
         }
@@ -70,12 +91,12 @@ impl PeriodFinder {
             Some(start) if i > start + 1 => Some(DrawdownPeriod {
                 start,
                 end: i,
-                depth: self.depth,
+                depth: nan_if_none(self.depth),
             }),
             _ => None,
         };
         self.high = Some(i);
-        self.depth = d;
+        self.depth = max_so_far(f64::NEG_INFINITY, d);
         closed
     }
 }

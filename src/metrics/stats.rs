@@ -264,10 +264,13 @@ impl EquityPass {
     /// The pass over `equity`, whose bar-to-bar ratios (`equity[i + 1] / equity[i]`) are
     /// `ratios`.
     fn of(equity: &[f64], ratios: &[f64], time: &[i64], context: &StatsContext) -> Self {
-        let drawdowns = drawdown::drawdown(equity);
         let mut finder = drawdown::PeriodFinder::new(equity.len());
+        let (mut running_peak, mut max_drawdown) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
         let (mut periods, mut period_depths, mut period_durations) = (0, -0.0, Durations::default());
-        for (i, &dd) in drawdowns.iter().enumerate() {
+        for (i, &e) in equity.iter().enumerate() {
+            running_peak = drawdown::max_so_far(running_peak, e);
+            let dd = drawdown::below_peak(e, running_peak);
+            max_drawdown = drawdown::max_so_far(max_drawdown, dd);
             if let Some(period) = finder.push(i, dd) {
                 periods += 1;
                 period_depths += period.depth;
@@ -277,13 +280,14 @@ impl EquityPass {
         let average_drawdown = if periods > 0 {
             period_depths / periods as f64
         } else {
+            let drawdowns = drawdown::drawdown(equity);
             let in_drawdown = drawdowns.iter().filter(|&&d| d != 0.0 && !d.is_nan());
             let (count, depths) = in_drawdown.fold((0, -0.0), |(c, s), d| (c + 1, s + d));
             depths / count as f64
         };
         EquityPass {
-            max_drawdown: drawdowns.iter().copied().fold(f64::NAN, f64::max),
-            peak: equity.iter().copied().fold(f64::NAN, f64::max),
+            max_drawdown: drawdown::nan_if_none(max_drawdown),
+            peak: drawdown::nan_if_none(running_peak),
             average_drawdown,
             period_durations,
             co_movement: weighted_log_sum(ratios, &context.close_log_deviations),
@@ -407,7 +411,10 @@ fn period_returns(context: &StatsContext, equity: &[f64], ratios: &[f64]) -> Vec
     } else {
         ends.windows(2).map(|w| equity[w[1]] / equity[w[0]] - 1.0).collect()
     };
-    returns.retain(|r| !r.is_nan());
+    // NaN only follows a wipe-out: check for one without a branch per return first.
+    if returns.iter().fold(false, |nan, r| nan | r.is_nan()) {
+        returns.retain(|r| !r.is_nan());
+    }
     returns
 }
 
