@@ -263,9 +263,8 @@ fn deciding_only_at_active_bars_gives_the_every_bar_run() {
             }
             Ok(())
         };
-        let active: Vec<bool> = (0..b.len()).map(|i| decisions.contains(&i)).collect();
         let every = engine::simulate(&b, &cfg(), 1, decide).unwrap();
-        let some = engine::simulate_active(&b, &cfg(), 1, Some(&active), decide).unwrap();
+        let some = engine::simulate_active(&b, &cfg(), 1, Some(&decisions), decide).unwrap();
         assert_eq!(some, every, "decisions at {decisions:?}");
     }
     let wiped = engine::simulate(&b, &cfg(), 1, |i, broker| {

@@ -199,18 +199,24 @@ impl<'a> Broker<'a> {
         equity: &mut [f64],
     ) -> usize {
         debug_assert!(self.orders.is_empty());
+        if bars.is_empty() {
+            return bars.start;
+        }
         let size: f64 = self.trades.iter().map(|t| t.size).sum();
         let cost: f64 = self.trades.iter().map(|t| t.size * t.entry_price).sum();
-        let close = &self.bars.close;
-        for i in bars.clone() {
-            let e = self.cash + (close[i] * size - cost);
-            if e <= 0.0 {
-                return i;
-            }
-            self.bar = i;
-            equity[i] = e;
+        let marked = &mut equity[bars.clone()];
+        for (e, &c) in marked.iter_mut().zip(&self.bars.close[bars.clone()]) {
+            *e = self.cash + (c * size - cost);
         }
-        bars.end
+        // Checked after the (vectorised) loop: a wipe-out is rare.
+        let end = match marked.iter().fold(false, |hit, &e| hit | (e <= 0.0)) {
+            false => bars.end,
+            true => bars.start + marked.iter().position(|&e| e <= 0.0).unwrap_or(marked.len()),
+        };
+        if end > bars.start {
+            self.bar = end - 1;
+        }
+        end
     }
 
     /// True when orders wait to be filled.

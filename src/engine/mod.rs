@@ -40,10 +40,10 @@ where
     simulate_active(bars, cfg, start, None, decide)
 }
 
-/// As [`simulate`], calling `decide` only at bars where `active` is true (all bars when
-/// None): for strategies known to do nothing at the other bars, which then cost only the
-/// broker's step.
-pub fn simulate_active<F>(bars: &Bars, cfg: &ExecutionConfig, start: usize, active: Option<&[bool]>, mut decide: F) -> Result<Simulation>
+/// As [`simulate`], calling `decide` only at the bars listed in `active` (in increasing
+/// order; all bars when None): for strategies known to do nothing at the other bars, which
+/// then cost only marking to market.
+pub fn simulate_active<F>(bars: &Bars, cfg: &ExecutionConfig, start: usize, active: Option<&[usize]>, mut decide: F) -> Result<Simulation>
 where
     F: FnMut(usize, &mut Broker) -> Result<()>,
 {
@@ -52,11 +52,13 @@ where
     let mut broker = Broker::new(bars, cfg);
     let mut equity = vec![f64::NAN; n];
     let mut wiped_out = false;
+    // The active bars from the current one on.
+    let mut upcoming = active.map(|a| &a[a.partition_point(|&b| b < start)..]);
     let mut i = start;
     while i < n {
-        if let Some(active) = active.filter(|_| !broker.has_orders()) {
+        if let Some(rest) = upcoming.filter(|_| !broker.has_orders()) {
             // Up to the next decision, with no order to fill, only the equity changes.
-            let next = active[i..].iter().position(|&a| a).map_or(n, |k| i + k);
+            let next = rest.first().map_or(n, |&b| b.min(n));
             i = broker.mark_to_market(i..next, &mut equity);
             if i == n {
                 break;
@@ -70,7 +72,17 @@ where
             wiped_out = true;
             break;
         }
-        if active.is_none_or(|a| a[i]) {
+        let decides = match &mut upcoming {
+            None => true,
+            Some(rest) => match rest.split_first() {
+                Some((&b, later)) if b == i => {
+                    *rest = later;
+                    true
+                }
+                _ => false,
+            },
+        };
+        if decides {
             decide(i, &mut broker)?;
         }
         i += 1;

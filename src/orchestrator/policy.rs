@@ -136,16 +136,26 @@ impl Policy {
         Ok(Signals::new(series))
     }
 
-    /// The bars where [`Policy::decide`] may want something other than [`Target::Hold`],
-    /// whatever the position: for rules, where any rule fires. None when that cannot be
-    /// known without the position (the weighted vote).
-    pub fn active_bars(&self, signals: &Signals) -> Option<Vec<bool>> {
+    /// The bars (in increasing order) where [`Policy::decide`] may want something other
+    /// than [`Target::Hold`], whatever the position: for rules, where any rule fires. None
+    /// when that cannot be known without the position (the weighted vote).
+    pub fn active_bars(&self, signals: &Signals) -> Option<Vec<usize>> {
         match self {
             Policy::Rules(_) => {
+                // Per 64 bars, a bit mask of the bars where a rule fires (no branch per bar).
                 let n = signals.series.first().map_or(0, |(_, v)| v.len());
-                let mut active = vec![false; n];
-                for (_, values) in &signals.series {
-                    active.iter_mut().zip(values).for_each(|(a, &v)| *a |= truthy(v));
+                let mut active = Vec::new();
+                for start in (0..n).step_by(64) {
+                    let mut fired = 0u64;
+                    for (_, values) in &signals.series {
+                        for (k, &v) in values[start..n.min(start + 64)].iter().enumerate() {
+                            fired |= u64::from(truthy(v)) << k;
+                        }
+                    }
+                    while fired != 0 {
+                        active.push(start + fired.trailing_zeros() as usize);
+                        fired &= fired - 1;
+                    }
                 }
                 Some(active)
             }
@@ -194,5 +204,20 @@ impl Policy {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn active_bars_are_where_any_rule_fires_across_64_bar_masks() {
+        let n = 130;
+        let series = |fired: &[usize]| (0..n).map(|i| if fired.contains(&i) { 1.0 } else if i % 7 == 0 { f64::NAN } else { 0.0 }).collect();
+        let signals = Signals::new(vec![(Signal::EntryLong, series(&[0, 63, 100])), (Signal::EntryShort, series(&[63, 64, 129]))]);
+        let policy = Policy::Rules(Vec::new());
+        assert_eq!(policy.active_bars(&signals), Some(vec![0, 63, 64, 100, 129]));
+        assert_eq!(policy.active_bars(&Signals::new(Vec::new())), Some(Vec::new()));
     }
 }
