@@ -1,5 +1,7 @@
 //! Drawdown series and drawdown periods.
 
+use super::sample::{combine_lanes, for_each_lane, LANES};
+
 /// `1 - equity / running peak` at each bar (0 at a new high).
 pub fn drawdown(equity: &[f64]) -> Vec<f64> {
     let mut peak = f64::NEG_INFINITY;
@@ -57,6 +59,76 @@ pub fn periods(dd: &[f64]) -> Vec<DrawdownPeriod> {
         .enumerate()
         .filter_map(|(i, &d)| finder.push(i, d))
         .collect()
+}
+
+/// The deepest drawdown and the highest equity of a curve; see [`scan`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Extremes {
+    /// The largest value of [`drawdown`] (NaN ignored; NaN when there is none).
+    pub deepest: f64,
+    /// The highest equity (NaN ignored; NaN when there is none).
+    pub peak: f64,
+}
+
+/// Hands each drawdown period of `equity` (those of [`periods`] of its [`drawdown`]) to
+/// `found`, in order, and returns its [`Extremes`].
+///
+/// For an equity curve that starts positive and stays finite and non-negative (every run
+/// that is not broken), this takes no division per bar: the peak is constant within a
+/// drawdown, so its deepest point is its lowest equity, and `1 - e / peak` is computed once
+/// per drawdown. The result is the same, bit for bit, as rounding is monotonic.
+pub fn scan(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
+    let valid = equity.first().is_some_and(|&e| e > 0.0)
+        && equity.iter().fold(true, |ok, &e| ok & (e >= 0.0) & e.is_finite());
+    if valid {
+        scan_valid(equity, found)
+    } else {
+        scan_any(equity, found)
+    }
+}
+
+/// [`scan`] for a curve with a positive first value and only finite, non-negative ones.
+fn scan_valid(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes {
+    let last = equity.len() - 1;
+    let (mut peak, mut high, mut deepest) = (equity[0], 0, 0.0);
+    // Closes the drawdown from the high at bar `high`: bars `high + 1..=lowest_to` are below
+    // `peak`, and the period ends at bar `end` (the recovering high, or the last bar).
+    let mut close = |high: usize, lowest_to: usize, end: usize, peak: f64| {
+        let mut lows = [f64::INFINITY; LANES];
+        for_each_lane(&equity[high + 1..=lowest_to], |k, e| lows[k] = if e < lows[k] { e } else { lows[k] });
+        let depth = below_peak(combine_lanes(lows, f64::min), peak);
+        deepest = max_so_far(deepest, depth);
+        if end > high + 1 {
+            found(DrawdownPeriod { start: high, end, depth });
+        }
+    };
+    for (i, &e) in equity.iter().enumerate().skip(1) {
+        if e >= peak {
+            if i > high + 1 {
+                close(high, i - 1, i, peak);
+            }
+            (peak, high) = (e, i);
+        }
+    }
+    if high < last {
+        close(high, last, last, peak);
+    }
+    Extremes { deepest, peak }
+}
+
+/// [`scan`] for any curve, a bar at a time.
+fn scan_any(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes {
+    let mut finder = PeriodFinder::new(equity.len());
+    let (mut peak, mut deepest) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for (i, &e) in equity.iter().enumerate() {
+        peak = max_so_far(peak, e);
+        let d = below_peak(e, peak);
+        deepest = max_so_far(deepest, d);
+        if let Some(period) = finder.push(i, d) {
+            found(period);
+        }
+    }
+    Extremes { deepest: nan_if_none(deepest), peak: nan_if_none(peak) }
 }
 
 /// Finds the drawdown periods of [`periods`] one bar at a time.
@@ -117,6 +189,59 @@ mod tests {
         assert!((p[0].depth - 0.1).abs() < 1e-12);
         assert_eq!((p[1].start, p[1].end), (5, 7));
         assert!((p[1].depth - (1.0 - 90.0 / 111.0)).abs() < 1e-12);
+    }
+
+    /// Curves that are valid for the division-free scan: random walks with plateaus (equal
+    /// highs), new highs, a wipe-out to 0, and drawdowns ending at the last bar.
+    fn valid_curves() -> Vec<Vec<f64>> {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % 1000
+        };
+        let mut curves: Vec<Vec<f64>> = vec![vec![5.0], vec![5.0, 4.0], vec![5.0, 5.0], vec![5.0, 6.0, 5.5], vec![1.0, 0.5, 0.0, 0.0], vec![3.0; 7]];
+        for len in [2, 3, 10, 100, 2148] {
+            for _ in 0..40 {
+                let mut e = 100.0;
+                let curve: Vec<f64> = (0..len)
+                    .map(|_| {
+                        let step = next();
+                        e = if step < 300 { e } else if step < 995 { e * (1.0 + (step as f64 - 647.0) * 1e-4) } else { 0.0 };
+                        e
+                    })
+                    .collect();
+                curves.push(curve);
+            }
+        }
+        curves
+    }
+
+    #[test]
+    fn the_division_free_scan_equals_the_bar_by_bar_one() {
+        for curve in valid_curves() {
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            let a = scan_valid(&curve, |p| fast.push(p));
+            let b = scan_any(&curve, |p| slow.push(p));
+            assert_eq!(a, b, "{curve:?}");
+            assert_eq!(fast, slow, "{curve:?}");
+            assert_eq!(slow, periods(&drawdown(&curve)));
+            assert_eq!(scan(&curve, |_| ()), a);
+        }
+    }
+
+    #[test]
+    fn curves_that_are_not_valid_take_the_bar_by_bar_scan() {
+        for curve in [vec![0.0, 1.0, 0.5, 1.0], vec![1.0, f64::NAN, 0.5, 2.0], vec![1.0, -1.0, 0.5], vec![1.0, f64::INFINITY, 2.0]] {
+            let mut found = Vec::new();
+            let e = scan(&curve, |p| found.push(p));
+            assert_eq!(found, periods(&drawdown(&curve)), "{curve:?}");
+            let deepest = drawdown(&curve).into_iter().fold(f64::NAN, f64::max);
+            assert!(e.deepest.to_bits() == deepest.to_bits(), "{curve:?}: {} vs {deepest}", e.deepest);
+            assert_eq!(e.peak.to_bits(), curve.iter().copied().fold(f64::NAN, f64::max).to_bits());
+        }
+        assert!(scan(&[], |_| ()).deepest.is_nan());
     }
 
     #[test]

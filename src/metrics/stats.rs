@@ -264,19 +264,12 @@ impl EquityPass {
     /// The pass over `equity`, whose bar-to-bar ratios (`equity[i + 1] / equity[i]`) are
     /// `ratios`.
     fn of(equity: &[f64], ratios: &[f64], time: &[i64], context: &StatsContext) -> Self {
-        let mut finder = drawdown::PeriodFinder::new(equity.len());
-        let (mut running_peak, mut max_drawdown) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
         let (mut periods, mut period_depths, mut period_durations) = (0, -0.0, Durations::default());
-        for (i, &e) in equity.iter().enumerate() {
-            running_peak = drawdown::max_so_far(running_peak, e);
-            let dd = drawdown::below_peak(e, running_peak);
-            max_drawdown = drawdown::max_so_far(max_drawdown, dd);
-            if let Some(period) = finder.push(i, dd) {
-                periods += 1;
-                period_depths += period.depth;
-                period_durations.add(time[period.end] - time[period.start]);
-            }
-        }
+        let extremes = drawdown::scan(equity, |period| {
+            periods += 1;
+            period_depths += period.depth;
+            period_durations.add(time[period.end] - time[period.start]);
+        });
         let average_drawdown = if periods > 0 {
             period_depths / periods as f64
         } else {
@@ -286,8 +279,8 @@ impl EquityPass {
             depths / count as f64
         };
         EquityPass {
-            max_drawdown: drawdown::nan_if_none(max_drawdown),
-            peak: drawdown::nan_if_none(running_peak),
+            max_drawdown: extremes.deepest,
+            peak: extremes.peak,
             average_drawdown,
             period_durations,
             co_movement: weighted_log_sum(ratios, &context.close_log_deviations),

@@ -144,16 +144,20 @@ impl Policy {
             Policy::Rules(_) => {
                 // Per 64 bars, a bit mask of the bars where a rule fires (no branch per bar).
                 let n = signals.series.first().map_or(0, |(_, v)| v.len());
-                let mut active = Vec::new();
-                for start in (0..n).step_by(64) {
-                    let mut fired = 0u64;
-                    for (_, values) in &signals.series {
-                        for (k, &v) in values[start..n.min(start + 64)].iter().enumerate() {
-                            fired |= u64::from(truthy(v)) << k;
+                let mut masks = vec![0u64; n.div_ceil(64)];
+                for (_, values) in &signals.series {
+                    for (mask, block) in masks.iter_mut().zip(values.chunks(64)) {
+                        // Rules fire rarely: a quick (vectorised) look first.
+                        if block.iter().fold(false, |fired, &v| fired | truthy(v)) {
+                            *mask |= block.iter().enumerate().fold(0, |m, (k, &v)| m | u64::from(truthy(v)) << k);
                         }
                     }
+                }
+                let mut active = Vec::new();
+                for (block, &mask) in masks.iter().enumerate() {
+                    let mut fired = mask;
                     while fired != 0 {
-                        active.push(start + fired.trailing_zeros() as usize);
+                        active.push(block * 64 + fired.trailing_zeros() as usize);
                         fired &= fired - 1;
                     }
                 }
