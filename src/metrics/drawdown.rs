@@ -79,7 +79,7 @@ pub struct Extremes {
 /// per drawdown. The result is the same, bit for bit, as rounding is monotonic.
 pub fn scan(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
     let valid = equity.first().is_some_and(|&e| e > 0.0)
-        && equity.iter().fold(true, |ok, &e| ok & (e >= 0.0) & e.is_finite());
+        && equity.iter().fold(true, |ok, &e| ok & (0.0..=f64::MAX).contains(&e));
     if valid {
         scan_valid(equity, found)
     } else {
