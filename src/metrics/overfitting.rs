@@ -373,13 +373,24 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
             break;
         }
     }
-    let logits: Vec<f64> = sets
-        .par_iter()
+    // In lexicographic order, set k's complement (its out-of-sample blocks) is set
+    // N - 1 - k: each pair of sets shares its two columns of Sharpe ratios.
+    let n_sets = sets.len();
+    let pairs: Vec<(f64, f64)> = (0..n_sets / 2)
+        .into_par_iter()
         .map_init(
-            || Split::new(n),
-            |split, in_sample| split.logit(&table, in_sample),
+            || Pair::new(n),
+            |pair, k| {
+                debug_assert!(is_complement(&sets[k], &sets[n_sets - 1 - k], splits));
+                pair.logits(&table, &sets[k], &sets[n_sets - 1 - k])
+            },
         )
         .collect();
+    let mut logits = vec![f64::NAN; n_sets];
+    for (k, (first, second)) in pairs.into_iter().enumerate() {
+        logits[k] = first;
+        logits[n_sets - 1 - k] = second;
+    }
     let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
     Ok(Pbo {
         pbo: overfit as f64 / logits.len() as f64,
@@ -396,11 +407,7 @@ struct Columns {
     /// Per block: every trial's shifted sum, and shifted sum of squares.
     sums: Vec<Vec<f64>>,
     squares: Vec<Vec<f64>>,
-    /// Rows in all blocks.
-    total_count: f64,
-    /// Per trial: its totals over all blocks, and its shift.
-    total_sum: Vec<f64>,
-    total_squares: Vec<f64>,
+    /// Per trial: its shift.
     shift: Vec<f64>,
 }
 
@@ -412,73 +419,78 @@ impl Columns {
             counts: trials[0].blocks.iter().map(|b| b.0).collect(),
             sums: blocks.clone().map(|b| column(&|t| t.blocks[b].1)).collect(),
             squares: blocks.map(|b| column(&|t| t.blocks[b].2)).collect(),
-            total_count: trials[0].total.0,
-            total_sum: column(&|t| t.total.1),
-            total_squares: column(&|t| t.total.2),
             shift: column(&|t| t.shift),
         }
     }
 }
 
-/// Work space for one block set: the trials' in-sample sums and both Sharpe ratios.
-struct Split {
+/// Work space for a block set and its complement: the trials' sums over the set's blocks,
+/// and every trial's Sharpe ratio over each of the two.
+struct Pair {
     sum: Vec<f64>,
     squares: Vec<f64>,
-    in_sample: Vec<f64>,
-    out_of_sample: Vec<f64>,
+    first: Vec<f64>,
+    second: Vec<f64>,
 }
 
-impl Split {
+impl Pair {
     fn new(trials: usize) -> Self {
         let zeros = vec![0.0; trials];
-        Split {
+        Pair {
             sum: zeros.clone(),
             squares: zeros.clone(),
-            in_sample: zeros.clone(),
-            out_of_sample: zeros,
+            first: zeros.clone(),
+            second: zeros,
         }
     }
 
-    /// λ for the block set `blocks` in sample (see [`probability_of_backtest_overfitting`]).
-    fn logit(&mut self, t: &Columns, blocks: &[usize]) -> f64 {
-        let n_is: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
+    /// λ for the block set `set` in sample, and λ for its complement `rest` in sample (see
+    /// [`probability_of_backtest_overfitting`]).
+    fn logits(&mut self, t: &Columns, set: &[usize], rest: &[usize]) -> (f64, f64) {
+        let mut first = std::mem::take(&mut self.first);
+        let mut second = std::mem::take(&mut self.second);
+        self.sharpe_ratios(t, set, &mut first);
+        self.sharpe_ratios(t, rest, &mut second);
+        let logits = (logit(&first, &second), logit(&second, &first));
+        (self.first, self.second) = (first, second);
+        logits
+    }
+
+    /// Every trial's Sharpe ratio over the rows of `blocks`, into `out`.
+    fn sharpe_ratios(&mut self, t: &Columns, blocks: &[usize], out: &mut [f64]) {
+        let rows: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
         self.sum.fill(0.0);
         self.squares.fill(0.0);
         for &b in blocks {
             add(&mut self.sum, &t.sums[b]);
             add(&mut self.squares, &t.squares[b]);
         }
-        let (in_sample, out_of_sample) = (
-            SharpeOfSize::new(n_is),
-            SharpeOfSize::new(t.total_count - n_is),
-        );
-        let rows = self.sum.iter().zip(&self.squares).zip(&t.shift);
-        for (sr, ((&s, &q), &shift)) in self.in_sample.iter_mut().zip(rows) {
-            *sr = in_sample.of(s, q, shift);
+        let of_size = SharpeOfSize::new(rows);
+        let trials = self.sum.iter().zip(&self.squares).zip(&t.shift);
+        for (sr, ((&s, &q), &shift)) in out.iter_mut().zip(trials) {
+            *sr = of_size.of(s, q, shift);
         }
-        let rows = self.sum.iter().zip(&self.squares).zip(&t.shift);
-        let totals = t.total_sum.iter().zip(&t.total_squares);
-        for (sr, (((&s, &q), &shift), (&ts, &tq))) in
-            self.out_of_sample.iter_mut().zip(rows.zip(totals))
-        {
-            *sr = out_of_sample.of(ts - s, tq - q, shift);
-        }
-        // The first trial with the highest in-sample Sharpe ratio (NaN never wins).
-        let mut best = 0;
-        for (k, &sr) in self.in_sample.iter().enumerate().skip(1) {
-            if sr > self.in_sample[best] {
-                best = k;
-            }
-        }
-        let target = self.out_of_sample[best];
-        let below = self
-            .out_of_sample
-            .iter()
-            .map(|&s| usize::from(s < target))
-            .sum::<usize>();
-        let w = (1 + below) as f64 / (self.sum.len() + 1) as f64;
-        (w / (1.0 - w)).ln()
     }
+}
+
+/// λ of one block set, from every trial's Sharpe ratio in sample and out of sample.
+fn logit(in_sample: &[f64], out_of_sample: &[f64]) -> f64 {
+    // The first trial with the highest in-sample Sharpe ratio (NaN never wins).
+    let mut best = 0;
+    for (k, &sr) in in_sample.iter().enumerate().skip(1) {
+        if sr > in_sample[best] {
+            best = k;
+        }
+    }
+    let target = out_of_sample[best];
+    let below = out_of_sample.iter().map(|&s| usize::from(s < target)).sum::<usize>();
+    let w = (1 + below) as f64 / (in_sample.len() + 1) as f64;
+    (w / (1.0 - w)).ln()
+}
+
+/// True when `rest` holds, in order, the blocks below `splits` that `set` does not.
+fn is_complement(set: &[usize], rest: &[usize], splits: usize) -> bool {
+    (0..splits).filter(|b| !set.contains(b)).eq(rest.iter().copied())
 }
 
 fn add(to: &mut [f64], column: &[f64]) {
@@ -512,24 +524,20 @@ mod tests {
         let mut set: Vec<usize> = (0..splits / 2).collect();
         let mut logits = Vec::new();
         loop {
-            let n_is: f64 = set.iter().map(|&b| trials[0].blocks[b].0).sum();
-            let (is, oos) = (
-                SharpeOfSize::new(n_is),
-                SharpeOfSize::new(trials[0].total.0 - n_is),
-            );
+            let rest: Vec<usize> = (0..splits).filter(|b| !set.contains(b)).collect();
+            // A trial's Sharpe ratio over some blocks, summed in block order.
+            let sharpe = |t: &BlockSums, blocks: &[usize]| {
+                let rows: f64 = blocks.iter().map(|&b| t.blocks[b].0).sum();
+                let (mut s, mut q) = (0.0, 0.0);
+                for &b in blocks {
+                    s += t.blocks[b].1;
+                    q += t.blocks[b].2;
+                }
+                SharpeOfSize::new(rows).of(s, q, t.shift)
+            };
             let ratios: Vec<(f64, f64)> = trials
                 .iter()
-                .map(|t| {
-                    let (mut s, mut q) = (0.0, 0.0);
-                    for &b in &set {
-                        s += t.blocks[b].1;
-                        q += t.blocks[b].2;
-                    }
-                    (
-                        is.of(s, q, t.shift),
-                        oos.of(t.total.1 - s, t.total.2 - q, t.shift),
-                    )
-                })
+                .map(|t| (sharpe(t, &set), sharpe(t, &rest)))
                 .collect();
             let mut best = 0;
             for k in 1..ratios.len() {
