@@ -6,7 +6,8 @@ use super::sample::{covariance, mean};
 
 /// Per-bar simple returns of an equity curve (`e[t] / e[t-1] - 1`).
 pub fn returns(equity: &[f64]) -> Vec<f64> {
-    equity.windows(2).map(|w| w[1] / w[0] - 1.0).collect()
+    let later = equity.get(1..).unwrap_or_default();
+    later.iter().zip(equity).map(|(b, a)| b / a - 1.0).collect()
 }
 
 /// Pearson correlation of two equally long series (NaN when either is constant).

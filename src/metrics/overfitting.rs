@@ -16,6 +16,7 @@
 //! `tests/fixtures/overfitting/make_fixtures.py` recomputes everything with numpy/scipy.
 
 use super::compare::normal_cdf;
+use super::sample::{combine_lanes, for_each_lane, LANES};
 
 /// The Euler–Mascheroni constant γ.
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
@@ -291,10 +292,13 @@ impl BlockSums {
             .map(|b| {
                 let start = b * size + b.min(extra);
                 let rows = &returns[start..start + size + usize::from(b < extra)];
-                let (sum, squares) = rows.iter().fold((0.0, 0.0), |(s, q), r| {
-                    (s + (r - shift), q + (r - shift) * (r - shift))
+                let (mut sum, mut squares) = ([0.0; LANES], [0.0; LANES]);
+                for_each_lane(rows, |k, r| {
+                    sum[k] += r - shift;
+                    squares[k] += (r - shift) * (r - shift);
                 });
-                (rows.len() as f64, sum, squares)
+                let add = |a, b| a + b;
+                (rows.len() as f64, combine_lanes(sum, add), combine_lanes(squares, add))
             })
             .collect::<Vec<_>>();
         let total = blocks
