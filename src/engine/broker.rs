@@ -102,6 +102,11 @@ impl<'a> Broker<'a> {
         &self.closed
     }
 
+    /// The closed and the open trades, ending the broker.
+    pub(crate) fn into_trades(self) -> (Vec<Trade>, Vec<Trade>) {
+        (self.closed, self.trades)
+    }
+
     /// Number of orders waiting to fill (including stop-loss / take-profit orders).
     pub fn pending_orders(&self) -> usize {
         self.orders.len()

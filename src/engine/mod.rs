@@ -96,14 +96,10 @@ where
             equity[n - 1] = 0.0;
         }
     }
-    backfill(&mut equity, broker.cash());
-    Ok(Simulation {
-        equity,
-        closed_trades: broker.closed_trades().to_vec(),
-        open_trades: broker.trades().to_vec(),
-        cash: broker.cash(),
-        wiped_out,
-    })
+    let cash = broker.cash();
+    backfill(&mut equity, cash);
+    let (closed_trades, open_trades) = broker.into_trades();
+    Ok(Simulation { equity, closed_trades, open_trades, cash, wiped_out })
 }
 
 /// Fills leading NaNs with the first recorded value (or `cash` when nothing was recorded).
