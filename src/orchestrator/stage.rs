@@ -2,6 +2,7 @@
 //! from a point-in-time view of the data.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::data::{Bars, Document};
 use crate::error::Result;
@@ -24,7 +25,8 @@ pub enum Input {
 pub struct Series {
     /// Full name: the stage id, or `id.output` for stages with several outputs.
     pub name: String,
-    pub values: Vec<f64>,
+    /// Shared, so that a sweep hands the same series to many runs without copying it.
+    pub values: Arc<[f64]>,
     pub confidence: Option<Vec<f64>>,
     pub explanation: Option<Vec<String>>,
 }
@@ -32,7 +34,7 @@ pub struct Series {
 impl Series {
     /// A plain value series.
     pub fn new(name: impl Into<String>, values: Vec<f64>) -> Self {
-        Series { name: name.into(), values, confidence: None, explanation: None }
+        Series { name: name.into(), values: values.into(), confidence: None, explanation: None }
     }
 }
 
@@ -81,7 +83,7 @@ impl Outputs {
         for s in &self.series {
             out.insert(Series {
                 name: s.name.clone(),
-                values: s.values[from..].to_vec(),
+                values: s.values[from..].into(),
                 confidence: s.confidence.as_ref().map(|c| c[from..].to_vec()),
                 explanation: s.explanation.as_ref().map(|e| e[from..].to_vec()),
             });

@@ -95,7 +95,7 @@ impl Stage for SentimentStage {
                 explanation[t] = headline(&docs[end - 1].text) + &if more > 0 { format!(" (+{more} more)") } else { String::new() };
             }
         }
-        Ok(vec![Series { name: self.id.clone(), values, confidence: Some(confidence), explanation: Some(explanation) }])
+        Ok(vec![Series { name: self.id.clone(), values: values.into(), confidence: Some(confidence), explanation: Some(explanation) }])
     }
 }
 

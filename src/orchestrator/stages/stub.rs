@@ -131,10 +131,10 @@ impl Stage for StubStage {
                     }
                     rows.push(next.checked_sub(1));
                 }
-                let pick = |col: &[f64]| rows.iter().map(|r| r.map_or(f64::NAN, |k| col[k])).collect();
+                let pick = |col: &[f64]| -> Vec<f64> { rows.iter().map(|r| r.map_or(f64::NAN, |k| col[k])).collect() };
                 Series {
                     name: self.id.clone(),
-                    values: pick(&r.value),
+                    values: pick(&r.value).into(),
                     confidence: r.confidence.as_deref().map(pick),
                     explanation: r
                         .explanation
