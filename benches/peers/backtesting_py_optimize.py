@@ -19,7 +19,7 @@ from backtesting.test import SMA
 
 HERE = Path(__file__).resolve().parent
 FULL_GRID = sum(1 for f in range(2, 101) for s in range(f + 1, 201))  # 14,751
-N_TRIES = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+N_TRIES = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
 
 
 class SmaCross(Strategy):  # backtesting.py README strategy, parameter names n1/n2
