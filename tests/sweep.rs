@@ -5,10 +5,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
-use common::{goog, snapshot};
+use common::{goog, snapshot, tradeorch};
 use tradeorch::commands::{self, load_strategy, SearchOptions, SweepOptions};
 use tradeorch::engine::ExecutionSpec;
 use tradeorch::metrics::overfitting::{
@@ -18,14 +18,6 @@ use tradeorch::metrics::NUMBER_NAMES;
 use tradeorch::optimize::sweep::bar_returns;
 use tradeorch::optimize::{sweep, Grid, ParamRange, Runner, SweepResult, SweepSettings};
 use tradeorch::orchestrator;
-
-fn tradeorch(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tradeorch"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("binary runs")
-}
 
 fn search() -> SearchOptions {
     SearchOptions {

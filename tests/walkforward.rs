@@ -5,10 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
-use common::{goog, snapshot};
+use common::{goog, snapshot, tradeorch};
 use tradeorch::commands::{self, load_strategy, SearchOptions, WalkForwardOptions};
 use tradeorch::data::Bars;
 use tradeorch::engine::ExecutionSpec;
@@ -142,12 +141,9 @@ fn bad_window_lengths_are_named() {
         (["--train", "3y", "--test", "0"], "--test"),
         (["--train", "30y", "--test", "6m"], "no walk-forward window"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_tradeorch"))
-            .args(["walkforward", "-q", "--param", "fast=5..10:5", "--out", "w"])
-            .args(args)
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
+        let mut all = vec!["walkforward", "-q", "--param", "fast=5..10:5", "--out", "w"];
+        all.extend(args);
+        let out = tradeorch(&all, tmp.path());
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");

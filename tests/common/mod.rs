@@ -2,12 +2,22 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use tradeorch::data::{load_bars, Bars, LoadOptions};
 
 /// Path of a file in the repository.
 pub fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Runs the `tradeorch` binary with `args` in `cwd`.
+pub fn tradeorch(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tradeorch"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("binary runs")
 }
 
 /// The embedded GOOG daily data set.
