@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 
-use super::sample::{covariance, mean};
+use super::sample::{covariance, mean, ratios};
 
 /// Per-bar simple returns of an equity curve (`e[t] / e[t-1] - 1`).
 pub fn returns(equity: &[f64]) -> Vec<f64> {
-    let later = equity.get(1..).unwrap_or_default();
-    later.iter().zip(equity).map(|(b, a)| b / a - 1.0).collect()
+    let mut returns = ratios(equity);
+    returns.iter_mut().for_each(|r| *r -= 1.0);
+    returns
 }
 
 /// Pearson correlation of two equally long series (NaN when either is constant).

@@ -18,7 +18,7 @@ pub fn drawdown(equity: &[f64]) -> Vec<f64> {
 /// starts at -∞ (nothing yet) and holds no NaN, in one instruction instead of several (it
 /// sits on the critical path of the loops over bars).
 #[inline(always)]
-pub fn max_so_far(max: f64, x: f64) -> f64 {
+fn max_so_far(max: f64, x: f64) -> f64 {
     if x > max {
         x
     } else {
@@ -27,7 +27,7 @@ pub fn max_so_far(max: f64, x: f64) -> f64 {
 }
 
 /// A maximum from [`max_so_far`]: NaN when nothing but NaN (or nothing) was seen.
-pub fn nan_if_none(max: f64) -> f64 {
+fn nan_if_none(max: f64) -> f64 {
     if max == f64::NEG_INFINITY {
         f64::NAN
     } else {
@@ -116,19 +116,12 @@ fn scan_valid(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes
     Extremes { deepest, peak }
 }
 
-/// [`scan`] for any curve, a bar at a time.
-fn scan_any(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes {
-    let mut finder = PeriodFinder::new(equity.len());
-    let (mut peak, mut deepest) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for (i, &e) in equity.iter().enumerate() {
-        peak = max_so_far(peak, e);
-        let d = below_peak(e, peak);
-        deepest = max_so_far(deepest, d);
-        if let Some(period) = finder.push(i, d) {
-            found(period);
-        }
-    }
-    Extremes { deepest: nan_if_none(deepest), peak: nan_if_none(peak) }
+/// [`scan`] for any curve, from its [`drawdown`] series and [`periods`].
+fn scan_any(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
+    let drawdowns = drawdown(equity);
+    periods(&drawdowns).into_iter().for_each(found);
+    let highest = |xs: &[f64]| nan_if_none(xs.iter().fold(f64::NEG_INFINITY, |m, &x| max_so_far(m, x)));
+    Extremes { deepest: highest(&drawdowns), peak: highest(equity) }
 }
 
 /// Finds the drawdown periods of [`periods`] one bar at a time.

@@ -6,7 +6,7 @@
 //! computes several logarithms per instruction. Any such input sends the whole sum to
 //! `libm::log` itself, so the result is always `libm::log`'s, summed in the same fixed order.
 
-use super::sample::{combine_lanes, LANES};
+use super::sample::{combine_lanes, for_each_lane, LANES};
 
 // fdlibm's constants, as bit patterns.
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
@@ -62,29 +62,20 @@ fn weighted_log_sum_portable(xs: &[f64], weights: &[f64]) -> f64 {
     }
 }
 
-/// Logarithms worked out per block, before they are weighted and summed.
+/// Weighted logarithms worked out per block, before they are summed.
 const BLOCK: usize = 256;
 
 #[inline(always)]
 fn sum_with(xs: &[f64], weights: &[f64], ln: impl Fn(f64) -> f64) -> f64 {
     let mut sums = [-0.0; LANES];
-    let mut logs = [0.0; BLOCK];
+    let mut terms = [0.0; BLOCK];
     // A block's length is a multiple of LANES (but for the last), so term i lands in sums[i % LANES].
     for (x_block, w_block) in xs.chunks(BLOCK).zip(weights.chunks(BLOCK)) {
-        let logs = &mut logs[..x_block.len()];
-        for (l, &x) in logs.iter_mut().zip(x_block) {
-            *l = ln(x);
+        let terms = &mut terms[..x_block.len()];
+        for ((term, &x), &w) in terms.iter_mut().zip(x_block).zip(w_block) {
+            *term = ln(x) * w;
         }
-        let (l_chunks, l_rest) = logs.as_chunks::<LANES>();
-        let (w_chunks, w_rest) = w_block.as_chunks::<LANES>();
-        for (l, w) in l_chunks.iter().zip(w_chunks) {
-            for k in 0..LANES {
-                sums[k] += l[k] * w[k];
-            }
-        }
-        for (k, (l, w)) in l_rest.iter().zip(w_rest).enumerate() {
-            sums[k] += l * w;
-        }
+        for_each_lane(terms, |k, term| sums[k] += term);
     }
     combine_lanes(sums, |a, b| a + b)
 }

@@ -451,29 +451,28 @@ impl Pair {
     /// λ for the block set `set` in sample, and λ for its complement `rest` in sample (see
     /// [`probability_of_backtest_overfitting`]).
     fn logits(&mut self, t: &Columns, set: &[usize], rest: &[usize]) -> (f64, f64) {
-        let mut first = std::mem::take(&mut self.first);
-        let mut second = std::mem::take(&mut self.second);
-        self.sharpe_ratios(t, set, &mut first);
-        self.sharpe_ratios(t, rest, &mut second);
-        let logits = (logit(&first, &second), logit(&second, &first));
-        (self.first, self.second) = (first, second);
-        logits
+        let Pair { sum, squares, first, second } = self;
+        sharpe_ratios(t, set, (sum, squares), first);
+        sharpe_ratios(t, rest, (sum, squares), second);
+        (logit(first, second), logit(second, first))
     }
+}
 
-    /// Every trial's Sharpe ratio over the rows of `blocks`, into `out`.
-    fn sharpe_ratios(&mut self, t: &Columns, blocks: &[usize], out: &mut [f64]) {
-        let rows: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
-        self.sum.fill(0.0);
-        self.squares.fill(0.0);
-        for &b in blocks {
-            add(&mut self.sum, &t.sums[b]);
-            add(&mut self.squares, &t.squares[b]);
-        }
-        let of_size = SharpeOfSize::new(rows);
-        let trials = self.sum.iter().zip(&self.squares).zip(&t.shift);
-        for (sr, ((&s, &q), &shift)) in out.iter_mut().zip(trials) {
-            *sr = of_size.of(s, q, shift);
-        }
+/// Every trial's Sharpe ratio over the rows of `blocks`, into `out`; `work` holds the
+/// trials' sums and sums of squares over those blocks on the way.
+fn sharpe_ratios(t: &Columns, blocks: &[usize], work: (&mut [f64], &mut [f64]), out: &mut [f64]) {
+    let (sum, squares) = work;
+    let rows: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
+    sum.fill(0.0);
+    squares.fill(0.0);
+    for &b in blocks {
+        add(sum, &t.sums[b]);
+        add(squares, &t.squares[b]);
+    }
+    let of_size = SharpeOfSize::new(rows);
+    let trials = sum.iter().zip(squares.iter()).zip(&t.shift);
+    for (sr, ((&s, &q), &shift)) in out.iter_mut().zip(trials) {
+        *sr = of_size.of(s, q, shift);
     }
 }
 

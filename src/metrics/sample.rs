@@ -1,5 +1,5 @@
 //! Sample statistics shared by the metrics: mean, and covariance/variance with ddof = 1;
-//! and the lanes that loops over thousands of returns accumulate in.
+//! bar-to-bar ratios; and the lanes that loops over thousands of returns accumulate in.
 
 /// Partial results kept side by side, so that the compiler vectorises a loop that
 /// accumulates: element i goes to lane i % LANES whatever the CPU's vector width, so the
@@ -29,6 +29,12 @@ pub fn combine_lanes(lanes: [f64; LANES], op: impl Fn(f64, f64) -> f64) -> f64 {
 /// Arithmetic mean (NaN when empty).
 pub fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+/// Bar-to-bar ratios `xs[i + 1] / xs[i]`.
+pub fn ratios(xs: &[f64]) -> Vec<f64> {
+    let later = xs.get(1..).unwrap_or_default();
+    later.iter().zip(xs).map(|(b, a)| b / a).collect()
 }
 
 /// Sample covariance (ddof = 1), two-pass.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::{self, ReturnPeriod, DAY_NS};
 use super::drawdown;
 use super::logarithm::weighted_log_sum;
-use super::sample::{combine_lanes, for_each_lane, mean, variance, LANES};
+use super::sample::{combine_lanes, for_each_lane, mean, ratios, variance, LANES};
 use crate::engine::Trade;
 
 /// Every statistic of a run. Percentages are in percent; durations in days; values that are
@@ -419,12 +419,6 @@ fn beta(pass: &EquityPass, context: &StatsContext) -> f64 {
         return f64::NAN;
     }
     pass.co_movement / (n as f64 - 1.0) / context.close_log_variance
-}
-
-/// Bar-to-bar ratios `xs[i + 1] / xs[i]`.
-fn ratios(xs: &[f64]) -> Vec<f64> {
-    let later = xs.get(1..).unwrap_or_default();
-    later.iter().zip(xs).map(|(b, a)| b / a).collect()
 }
 
 /// Mean of durations (ns), truncated to whole ns, then rounded up to `unit`; in days.
