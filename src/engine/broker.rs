@@ -207,8 +207,7 @@ impl<'a> Broker<'a> {
         if bars.is_empty() {
             return bars.start;
         }
-        let size: f64 = self.trades.iter().map(|t| t.size).sum();
-        let cost: f64 = self.trades.iter().map(|t| t.size * t.entry_price).sum();
+        let (size, cost) = self.size_and_cost();
         let marked = &mut equity[bars.clone()];
         for (e, &c) in marked.iter_mut().zip(&self.bars.close[bars.clone()]) {
             *e = self.cash + (c * size - cost);
@@ -264,9 +263,15 @@ impl<'a> Broker<'a> {
     }
 
     fn unrealized_pnl(&self) -> f64 {
-        let size: f64 = self.trades.iter().map(|t| t.size).sum();
-        let cost: f64 = self.trades.iter().map(|t| t.size * t.entry_price).sum();
+        let (size, cost) = self.size_and_cost();
         self.last_price() * size - cost
+    }
+
+    /// The open trades' net size, and the sum of their sizes times entry prices.
+    fn size_and_cost(&self) -> (f64, f64) {
+        let size = self.trades.iter().map(|t| t.size).sum();
+        let cost = self.trades.iter().map(|t| t.size * t.entry_price).sum();
+        (size, cost)
     }
 
     fn margin_available(&self) -> f64 {
