@@ -172,7 +172,7 @@ impl Kind {
 }
 
 /// Something drawn as a chart, as SVG text or a PNG file.
-trait Drawing {
+trait Drawing: Sync {
     fn id(&self) -> &'static str;
     /// The title drawn at the top.
     fn title(&self) -> String;
@@ -197,14 +197,17 @@ trait Drawing {
     }
 
     /// Writes `<dir>/<id>.png` and `<dir>/<id>.svg`; returns the chart with its SVG text.
+    /// The two are drawn at the same time.
     fn write(&self, dir: &Path) -> Result<Chart> {
         style::register_font();
         let png = dir.join(format!("{}.png", self.id()));
-        {
+        let draw_png = || {
             let root = BitMapBackend::new(&png, self.size()).into_drawing_area();
-            self.draw(&root, style::PNG_LINE).map_err(|e| self.error(e))?;
-        }
-        let chart = Chart { id: self.id(), title: self.title(), svg: self.svg()? };
+            self.draw(&root, style::PNG_LINE).map_err(|e| self.error(e))
+        };
+        let (drawn, svg) = rayon::join(draw_png, || self.svg());
+        drawn?;
+        let chart = Chart { id: self.id(), title: self.title(), svg: svg? };
         super::run::write_text(&dir.join(format!("{}.svg", self.id())), &chart.svg)?;
         Ok(chart)
     }
