@@ -185,7 +185,8 @@ pub fn metric_name(given: &str) -> Result<String, InputError> {
 fn param_map(grid: &Grid, combos: &[Vec<f64>], scores: &[f64], x: usize, y: usize, metric: &str) -> ParamMap {
     let (xs, ys) = (&grid.params[x].values, &grid.params[y].values);
     let mut cells = vec![vec![f64::NAN; xs.len()]; ys.len()];
-    let position = |values: &[f64], v: f64| values.iter().position(|&w| w == v).expect("a grid value");
+    // A parameter's values are sorted (by `total_cmp`) and distinct.
+    let position = |values: &[f64], v: f64| values.binary_search_by(|w| w.total_cmp(&v)).expect("a grid value");
     for (combo, &score) in combos.iter().zip(scores) {
         if score.is_nan() {
             continue;
@@ -362,4 +363,29 @@ pub fn sweep_table(outcome: &SweepOutcome) -> String {
         let _ = writeln!(out, "\n{}\n\n{}", dsr_sentence(o), pbo_sentence(o));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn param_map_keeps_each_cells_best_score() {
+        let params = ["a=-2,0.5,3", "b=1..3", "c=7,8"].map(|p| ParamRange::parse(p).unwrap()).to_vec();
+        let strategy_params: BTreeMap<String, f64> = [("a", 0.0), ("b", 0.0), ("c", 0.0)].map(|(n, v)| (n.to_string(), v)).into();
+        let grid = Grid::new(params, Some("a < b"), &strategy_params).unwrap();
+        let combos = grid.combinations();
+        // A score from each combination's values, NaN for one of them.
+        let scores: Vec<f64> = combos.iter().map(|c| if c == &[0.5, 2.0, 8.0] { f64::NAN } else { c[0] * 10.0 + c[1] - c[2] }).collect();
+        let map = param_map(&grid, &combos, &scores, 1, 0, "score");
+        assert_eq!((map.x.clone(), map.y.clone()), (vec![1.0, 2.0, 3.0], vec![-2.0, 0.5, 3.0]));
+        assert_eq!(map.others, ["c"]);
+        let expected = |a: f64, b: f64, c: f64| a * 10.0 + b - c;
+        assert_eq!(map.cells[0], [expected(-2.0, 1.0, 7.0), expected(-2.0, 2.0, 7.0), expected(-2.0, 3.0, 7.0)]);
+        // (0.5, 2) ran with c = 7 only; a = 3 never satisfies a < b.
+        assert_eq!(map.cells[1], [expected(0.5, 1.0, 7.0), expected(0.5, 2.0, 7.0), expected(0.5, 3.0, 7.0)]);
+        assert!(map.cells[2].iter().all(|v| v.is_nan()));
+    }
 }
