@@ -163,8 +163,12 @@ fn sweep_grid(c: &mut Criterion) {
         b.iter(|| pbo_from_blocks(black_box(&blocks)).unwrap())
     });
     let context = StatsContext::new(&bars.time, &bars.close);
+    // With the equity's bar-to-bar ratios, as a backtest works them out.
     c.bench_function("statistics_one_run", |b| {
-        b.iter(|| orchestrator::statistics(black_box(&bars), &context, &run.simulation, 20))
+        b.iter(|| {
+            let ratios = tradeorch::metrics::ratios(black_box(&run.simulation.equity));
+            orchestrator::statistics(black_box(&bars), &context, &run.simulation, &ratios, 20)
+        })
     });
 }
 

@@ -9,4 +9,5 @@ mod sample;
 pub mod compare;
 mod stats;
 
-pub use stats::{compute, compute_on, format_time, Stats, StatsInput, StatsContext, NUMBER_NAMES, NUMERIC_STATS};
+pub use stats::{compute, compute_on, compute_with_ratios, format_time, Stats, StatsInput, StatsContext, NUMBER_NAMES, NUMERIC_STATS};
+pub use sample::ratios;

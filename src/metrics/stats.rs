@@ -435,6 +435,13 @@ pub fn compute(input: StatsInput) -> Stats {
 /// (the same result as [`compute`], faster when many runs share the bars; `context` must be
 /// of `input.time` and `input.close`).
 pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
+    let equity_ratios = ratios(input.equity);
+    compute_with_ratios(context, input, &equity_ratios)
+}
+
+/// As [`compute_on`], with the equity's bar-to-bar ratios ([`ratios`](super::sample::ratios)
+/// of `input.equity`) already worked out, for callers that need them too.
+pub fn compute_with_ratios(context: &StatsContext, input: StatsInput, ratios: &[f64]) -> Stats {
     let StatsInput {
         time,
         close,
@@ -447,8 +454,7 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let (duration, unit, annual_periods) = (context.duration, context.unit, context.annual_periods);
 
     // Drawdowns.
-    let ratios = ratios(equity);
-    let pass = EquityPass::of(equity, &ratios, time, context);
+    let pass = EquityPass::of(equity, ratios, time, context);
     let max_dd = if pass.max_drawdown.is_nan() {
         0.0
     } else {
@@ -475,7 +481,7 @@ pub fn compute_on(context: &StatsContext, input: StatsInput) -> Stats {
     let exposure = in_market as f64 / n as f64;
 
     // Returns and risk.
-    let rets = period_returns(context, equity, &ratios);
+    let rets = period_returns(context, equity, ratios);
     let growth = Growth::of(&rets);
     let g = growth.geometric_mean(&rets); // NaN without any period return
     let ann_return = (1.0 + g).powf(annual_periods) - 1.0;

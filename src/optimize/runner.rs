@@ -7,7 +7,7 @@ use super::cache::StageCache;
 use crate::data::Bars;
 use crate::engine::{ExecutionConfig, Simulation};
 use crate::error::{Error, Result};
-use crate::metrics::{Stats, StatsContext};
+use crate::metrics::{self, Stats, StatsContext};
 use crate::orchestrator::{self, prepare_with};
 use crate::strategy::Strategy;
 
@@ -17,6 +17,8 @@ pub struct TrialRun {
     pub stats: Stats,
     /// Over the traded window's bars (index 0 = the window's first bar).
     pub simulation: Simulation,
+    /// Bar-to-bar ratios of the simulation's equity (`equity[i + 1] / equity[i]`).
+    pub ratios: Vec<f64>,
 }
 
 /// Runs combinations of a strategy's swept parameters over `window` of the bars: stages
@@ -88,7 +90,8 @@ impl<'a> Runner<'a> {
         let bars = self.traded();
         let warmup = orchestrator::warmup(&outputs);
         let simulation = orchestrator::trade(&strategy, bars, &self.exec, &outputs, &signals, None)?;
-        let stats = orchestrator::statistics(bars, &self.context, &simulation, warmup);
-        Ok(TrialRun { stats, simulation })
+        let ratios = metrics::ratios(&simulation.equity);
+        let stats = orchestrator::statistics(bars, &self.context, &simulation, &ratios, warmup);
+        Ok(TrialRun { stats, simulation, ratios })
     }
 }

@@ -137,7 +137,7 @@ pub fn sweep(
                         return None;
                     }
                     Some(runner.run(combo).map(|run| {
-                        let summary = settings.overfitting.then(|| summarise(&run.simulation.equity, splits));
+                        let summary = settings.overfitting.then(|| summarise(run.ratios, splits));
                         (TrialRow { index: c * CHUNK + k, params: combo.clone(), stats: run.stats }, summary)
                     }))
                 })
@@ -179,13 +179,24 @@ fn hand_on(sink: &mut Sink, rows: &mut Vec<TrialRow>, top: &mut Vec<TrialRow>, k
 
 /// Bar-to-bar returns of an equity curve (0 where undefined, after a wipe-out).
 pub fn bar_returns(equity: &[f64]) -> Vec<f64> {
-    let mut returns = crate::metrics::compare::returns(equity);
-    returns.iter_mut().filter(|r| r.is_nan()).for_each(|r| *r = 0.0);
-    returns
+    returns_of_ratios(crate::metrics::ratios(equity))
 }
 
-fn summarise(equity: &[f64], splits: usize) -> Summary {
-    let returns = bar_returns(equity);
+/// The bar-to-bar returns of an equity curve whose bar-to-bar ratios are `ratios` (see
+/// [`bar_returns`]), in their place.
+fn returns_of_ratios(mut ratios: Vec<f64>) -> Vec<f64> {
+    for r in &mut ratios {
+        *r -= 1.0;
+        if r.is_nan() {
+            *r = 0.0;
+        }
+    }
+    ratios
+}
+
+/// A run's summary, from its equity's bar-to-bar ratios.
+fn summarise(ratios: Vec<f64>, splits: usize) -> Summary {
+    let returns = returns_of_ratios(ratios);
     BlockSums::new(&returns, splits.min(returns.len()).max(1))
 }
 

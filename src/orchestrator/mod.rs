@@ -159,14 +159,15 @@ pub fn backtest(strategy: &Strategy, bars: &Bars, exec: &ExecutionConfig, audit:
     let warmup = warmup(&outputs);
     let mut decisions = Vec::new();
     let simulation = trade(strategy, bars, exec, &outputs, &signals, audit.then_some(&mut decisions))?;
-    let stats = statistics(bars, &StatsContext::new(&bars.time, &bars.close), &simulation, warmup);
+    let ratios = metrics::ratios(&simulation.equity);
+    let stats = statistics(bars, &StatsContext::new(&bars.time, &bars.close), &simulation, &ratios, warmup);
     Ok(Backtest { outputs, signals, warmup, simulation, stats, decisions })
 }
 
-/// The statistics of a simulation over `bars` (whose [`StatsContext`] is `context`),
-/// buy & hold starting at bar `warmup`.
-pub fn statistics(bars: &Bars, context: &StatsContext, simulation: &Simulation, warmup: usize) -> Stats {
-    metrics::compute_on(
+/// The statistics of a simulation over `bars` (whose [`StatsContext`] is `context`), the
+/// bar-to-bar ratios of its equity being `ratios`, buy & hold starting at bar `warmup`.
+pub fn statistics(bars: &Bars, context: &StatsContext, simulation: &Simulation, ratios: &[f64], warmup: usize) -> Stats {
+    metrics::compute_with_ratios(
         context,
         StatsInput {
             time: &bars.time,
@@ -175,5 +176,6 @@ pub fn statistics(bars: &Bars, context: &StatsContext, simulation: &Simulation, 
             trades: &simulation.closed_trades,
             first_trading_bar: warmup,
         },
+        ratios,
     )
 }
