@@ -23,35 +23,13 @@ const LG7: f64 = f64::from_bits(0x3fc2_f112_df3e_5244);
 /// Σ ln(xᵢ)·wᵢ over `xs` and `weights` (of equal length), each logarithm as `libm::log`,
 /// added in [`LANES`] partial sums; compiled for AVX-512 and AVX2 as well, the widest the
 /// CPU has being used (all give the same bits).
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 pub fn weighted_log_sum(xs: &[f64], weights: &[f64]) -> f64 {
     assert_eq!(xs.len(), weights.len(), "one weight per logarithm");
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has AVX-512F, checked just above.
-        return unsafe { weighted_log_sum_avx512(xs, weights) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { weighted_log_sum_avx2(xs, weights) };
-    }
     weighted_log_sum_portable(xs, weights)
 }
 
-/// The same code compiled for AVX2 (4 logarithms per instruction instead of 2).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn weighted_log_sum_avx2(xs: &[f64], weights: &[f64]) -> f64 {
-    weighted_log_sum_portable(xs, weights)
-}
-
-/// The same code compiled for AVX-512 (8 logarithms per instruction).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn weighted_log_sum_avx512(xs: &[f64], weights: &[f64]) -> f64 {
-    weighted_log_sum_portable(xs, weights)
-}
-
+/// [`weighted_log_sum`] as written, inlined into each compiled variant.
 #[inline(always)]
 fn weighted_log_sum_portable(xs: &[f64], weights: &[f64]) -> f64 {
     let all_normal = xs.iter().fold(true, |ok, &x| ok & is_positive_normal(x));
@@ -151,17 +129,9 @@ mod tests {
         for len in [0, 1, 3, 4, 5, 2147, xs.len()] {
             let got = weighted_log_sum(&xs[..len], &ws[..len]);
             assert_eq!(got.to_bits(), by_definition(&xs[..len], &ws[..len]).to_bits(), "{len} terms");
+            // The variant this CPU runs gives the same bits as the code compiled without
+            // vector extensions.
             assert_eq!(got.to_bits(), weighted_log_sum_portable(&xs[..len], &ws[..len]).to_bits());
-            #[cfg(target_arch = "x86_64")]
-            {
-                // Every compiled variant this CPU can run gives the same bits.
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    assert_eq!(got.to_bits(), unsafe { weighted_log_sum_avx2(&xs[..len], &ws[..len]) }.to_bits());
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    assert_eq!(got.to_bits(), unsafe { weighted_log_sum_avx512(&xs[..len], &ws[..len]) }.to_bits());
-                }
-            }
         }
         // Inputs outside the branch-free formula's range take libm's own path.
         for special in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-310] {

@@ -460,6 +460,7 @@ impl Pair {
 
 /// Every trial's Sharpe ratio over the rows of `blocks`, into `out`; `work` holds the
 /// trials' sums and sums of squares over those blocks on the way.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn sharpe_ratios(t: &Columns, blocks: &[usize], work: (&mut [f64], &mut [f64]), out: &mut [f64]) {
     let (sum, squares) = work;
     let rows: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
@@ -477,6 +478,7 @@ fn sharpe_ratios(t: &Columns, blocks: &[usize], work: (&mut [f64], &mut [f64]), 
 }
 
 /// λ of one block set, from every trial's Sharpe ratio in sample and out of sample.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn logit(in_sample: &[f64], out_of_sample: &[f64]) -> f64 {
     // The first trial with the highest in-sample Sharpe ratio (NaN never wins).
     let mut best = 0;

@@ -32,6 +32,7 @@ pub fn mean(xs: &[f64]) -> f64 {
 }
 
 /// Bar-to-bar ratios `xs[i + 1] / xs[i]`.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 pub fn ratios(xs: &[f64]) -> Vec<f64> {
     let later = xs.get(1..).unwrap_or_default();
     later.iter().zip(xs).map(|(b, a)| b / a).collect()

@@ -324,6 +324,7 @@ impl Durations {
 /// The sample variance (ddof = 1) of period returns with mean `m` and their downside
 /// deviation (the root mean square of the losses, gains counting as 0); NaN when there are
 /// none.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn spread(rets: &[f64], m: f64) -> (f64, f64) {
     if rets.is_empty() {
         return (f64::NAN, f64::NAN);
@@ -397,6 +398,7 @@ impl StatsContext {
 
 /// Period returns of the equity: its last value in each period, then percent change. With
 /// every bar a period of its own (daily bars), these are the bar-to-bar `ratios` less 1.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn period_returns(context: &StatsContext, equity: &[f64], ratios: &[f64]) -> Vec<f64> {
     let ends = &context.period_ends;
     let mut returns: Vec<f64> = if ends.len() == equity.len() {

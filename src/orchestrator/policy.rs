@@ -110,6 +110,7 @@ fn truthy(v: f64) -> bool {
 
 /// Bit k set where `block[k]` (at most 64 values) is true, without a branch per value:
 /// one byte per value first, then 8 bytes packed into 8 bits by one multiplication.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn fired_mask(block: &[f64]) -> u64 {
     let mut bytes = [0u8; 64];
     for (byte, &v) in bytes.iter_mut().zip(block) {
