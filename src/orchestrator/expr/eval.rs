@@ -181,6 +181,7 @@ fn nan_or(x: f64, y: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
 }
 
 /// `out[i] = OP out[i]`.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn unary(op: UnOp, out: &mut [f64]) {
     match op {
         UnOp::Neg => out.iter_mut().for_each(|x| *x = -*x),
@@ -200,6 +201,7 @@ enum Other<'s> {
 }
 
 /// Sets `out[i]` to the operation applied to `out[i]` and `other`.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn binary(op: BinOp, out: &mut [f64], other: Other<'_>) {
     match op {
         BinOp::Add => zip(out, other, |x, y| x + y),
@@ -231,6 +233,7 @@ fn zip(out: &mut [f64], other: Other<'_>, f: impl Fn(f64, f64) -> f64) {
 
 /// `out[i]` = 1 where `a` goes from below `b` to above it, else 0. `a` and `b` hold the bar
 /// before `out`'s first one too, unless `out` starts at the first bar (which is then 0).
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn crossover(out: &mut [f64], a: &[f64], b: &[f64]) {
     let first = out.len() + 1 - a.len();
     out[..first].fill(0.0);
