@@ -54,11 +54,23 @@ pub struct DrawdownPeriod {
 /// The drawdown periods: spans between consecutive bars with zero drawdown (the last bar
 /// also closes a span) that contain at least one bar in drawdown.
 pub fn periods(dd: &[f64]) -> Vec<DrawdownPeriod> {
-    let mut finder = PeriodFinder::new(dd.len());
-    dd.iter()
-        .enumerate()
-        .filter_map(|(i, &d)| finder.push(i, d))
-        .collect()
+    let last = dd.len().saturating_sub(1);
+    let mut out = Vec::new();
+    // The last bar with zero drawdown so far, and the deepest drawdown since then (NaN
+    // ignored; -∞ when there is none yet).
+    let (mut high, mut depth): (Option<usize>, f64) = (None, f64::NEG_INFINITY);
+    for (i, &d) in dd.iter().enumerate() {
+        depth = max_so_far(depth, d);
+        if d != 0.0 && i != last {
+            continue;
+        }
+        if let Some(start) = high.filter(|&start| i > start + 1) {
+            out.push(DrawdownPeriod { start, end: i, depth: nan_if_none(depth) });
+        }
+        high = Some(i);
+        depth = max_so_far(f64::NEG_INFINITY, d);
+    }
+    out
 }
 
 /// The deepest drawdown and the highest equity of a curve; see [`scan`].
@@ -122,48 +134,6 @@ fn scan_any(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
     periods(&drawdowns).into_iter().for_each(found);
     let highest = |xs: &[f64]| nan_if_none(xs.iter().fold(f64::NEG_INFINITY, |m, &x| max_so_far(m, x)));
     Extremes { deepest: highest(&drawdowns), peak: highest(equity) }
-}
-
-/// Finds the drawdown periods of [`periods`] one bar at a time.
-#[derive(Debug, Clone)]
-pub struct PeriodFinder {
-    last: usize,
-    /// The last bar with zero drawdown so far.
-    high: Option<usize>,
-    /// The deepest drawdown since then (NaN ignored; -∞ when there is none yet).
-    depth: f64,
-}
-
-impl PeriodFinder {
-    /// A finder for a series of `bars` drawdowns.
-    pub fn new(bars: usize) -> Self {
-        PeriodFinder {
-            last: bars.saturating_sub(1),
-            high: None,
-            depth: f64::NEG_INFINITY,
-        }
-    }
-
-    /// Takes the drawdown `d` of bar `i` (bars in order, from 0); returns the period it
-    /// closes, if any.
-    #[inline]
-    pub fn push(&mut self, i: usize, d: f64) -> Option<DrawdownPeriod> {
-        self.depth = max_so_far(self.depth, d);
-        if d != 0.0 && i != self.last {
-            return None;
-        }
-        let closed = match self.high {
-            Some(start) if i > start + 1 => Some(DrawdownPeriod {
-                start,
-                end: i,
-                depth: nan_if_none(self.depth),
-            }),
-            _ => None,
-        };
-        self.high = Some(i);
-        self.depth = max_so_far(f64::NEG_INFINITY, d);
-        closed
-    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,6 @@ const LG5: f64 = f64::from_bits(0x3fc7_4664_96cb_03de);
 const LG6: f64 = f64::from_bits(0x3fc3_9a09_d078_c69f);
 const LG7: f64 = f64::from_bits(0x3fc2_f112_df3e_5244);
 
-
 /// Σ ln(xᵢ)·wᵢ over `xs` and `weights` (of equal length), each logarithm as `libm::log`,
 /// added in [`LANES`] partial sums; compiled for AVX-512 and AVX2 as well, the widest the
 /// CPU has being used (all give the same bits).

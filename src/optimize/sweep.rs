@@ -206,7 +206,7 @@ fn overfitting(runner: &Runner, summaries: &[Summary], best: Option<&TrialRow>, 
     let (Some(best), true) = (best, summaries.len() >= 2) else { return Ok(None) };
     let sharpes: Vec<f64> = summaries.iter().map(BlockSums::sharpe).collect();
     let sharpe_variance = overfitting::sample_moments(&sharpes).std.powi(2);
-    let moments = overfitting::sample_moments(&bar_returns(&runner.run(&best.params)?.simulation.equity));
+    let moments = overfitting::sample_moments(&returns_of_ratios(runner.run(&best.params)?.ratios));
     let b = Summary::sharpe(&summaries[best.index]);
     let trials = summaries.len();
     let pbo = (returns >= splits).then(|| overfitting::pbo_from_blocks(summaries).map_err(Error::Run)).transpose()?;
