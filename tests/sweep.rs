@@ -437,8 +437,8 @@ fn bad_sweep_input_is_named_and_leaves_nothing() {
     }
 }
 
-/// Starts a sweep of about 105,000 combinations (several seconds) writing to `dir/s`,
-/// lets it run for 1.2 s, then runs the shell command `signals` with `{pid}` replaced by
+/// Starts a sweep of about 319,000 combinations writing to `dir/s` (several seconds: far
+/// longer than the 1.2 s it is given before the signals), lets it run for 1.2 s, then runs the shell command `signals` with `{pid}` replaced by
 /// its process id; returns the sweep's exit status and how long it took to exit after that.
 #[cfg(unix)]
 fn interrupt_large_sweep(
@@ -452,9 +452,9 @@ fn interrupt_large_sweep(
             "--out",
             "s",
             "--param",
-            "fast=2..300",
+            "fast=2..400",
             "--param",
-            "slow=3..500",
+            "slow=3..1000",
             "--constraint",
             "fast < slow",
             "--pbo-splits",
