@@ -9,6 +9,11 @@ use tradeorch::engine::{ExecutionSpec, Fill};
 use tradeorch::report::charts::ChartOptions;
 use tradeorch::{data, report, Error};
 
+/// mimalloc (its version 2): a sweep allocates and frees many short-lived series on both
+/// cores, on which the system allocator spent about a sixth of a sweep's CPU time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Research and backtest toolkit for orchestrated trading strategies.
 #[derive(Parser)]
 #[command(name = "tradeorch", version, about)]
