@@ -15,7 +15,7 @@ use crate::error::{Error, InputError, Result};
 use crate::metrics::NUMBER_NAMES;
 use crate::optimize::{self, Grid, ParamRange, Runner, SweepResult, SweepSettings, TrialRow};
 use crate::progress;
-use crate::report::charts::{self, ParamMap};
+use crate::report::charts::{self, Chart, ParamMap};
 use crate::report::{self, dsr_sentence, pbo_sentence, write_text, ResultsWriter, SweepPage};
 
 /// A parameter search: what `tradeorch sweep` and `tradeorch walkforward` share.
@@ -256,21 +256,25 @@ pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
     report::write_atomically(&dir, |tmp| {
         let mut writer = ResultsWriter::create(tmp, names)?;
         let bar = progress::bar(combos.len() as u64, "sweeping");
-        let result = optimize::sweep(&runner, combos, &settings, Some(&bar), stop, &mut |rows| writer.write(rows));
+        // The heatmap is drawn while the overfitting statistics are worked out.
+        let heatmap = |completed: usize, scores: &[f64]| -> Result<Vec<Chart>> {
+            match axes {
+                Some((x, y)) if completed > 0 => {
+                    let map = param_map(grid, combos, scores, x, y, maximize);
+                    Ok(vec![charts::write_param_heatmap(&map, &tmp.join("charts"))?])
+                }
+                _ => Ok(Vec::new()),
+            }
+        };
+        let result = optimize::sweep_then(&runner, combos, &settings, Some(&bar), stop, &mut |rows| writer.write(rows), heatmap);
         bar.finish_and_clear();
-        let result = result?;
+        let (result, charts) = result?;
         if result.completed == 0 {
             return Err(Error::Interrupted);
         }
         writer.finish()?;
+        let charts = charts?;
         let partial = result.completed < result.total;
-        let charts = match axes {
-            Some((x, y)) => {
-                let map = param_map(grid, combos, &result.scores, x, y, maximize);
-                vec![charts::write_param_heatmap(&map, &tmp.join("charts"))?]
-            }
-            None => Vec::new(),
-        };
         let period = format!("{} – {}", &result.top[0].stats.start[..10], &result.top[0].stats.end[..10]);
         let overfitting = result.overfitting.as_ref().map(|o| {
             json!({

@@ -9,5 +9,5 @@ pub mod walkforward;
 
 pub use grid::{Grid, ParamRange};
 pub use runner::{Runner, TrialRun};
-pub use sweep::{sweep, Overfitting, SweepResult, SweepSettings, TrialRow};
+pub use sweep::{sweep, sweep_then, Overfitting, SweepResult, SweepSettings, TrialRow};
 pub use walkforward::{walk_forward, Span, WalkForward, Window, WindowResult};

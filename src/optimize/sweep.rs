@@ -111,6 +111,20 @@ pub fn sweep(
     stop: &AtomicBool,
     sink: &mut Sink,
 ) -> Result<SweepResult> {
+    sweep_then(runner, combos, settings, progress, stop, sink, |_, _| ()).map(|(result, ())| result)
+}
+
+/// As [`sweep`], running `meanwhile` on the number of combinations run and their scores
+/// (those of [`SweepResult`]) at the same time as the overfitting statistics.
+pub fn sweep_then<R: Send>(
+    runner: &Runner,
+    combos: &[Vec<f64>],
+    settings: &SweepSettings,
+    progress: Option<&ProgressBar>,
+    stop: &AtomicBool,
+    sink: &mut Sink,
+    meanwhile: impl FnOnce(usize, &[f64]) -> R + Send,
+) -> Result<(SweepResult, R)> {
     let returns = runner.traded().len().saturating_sub(1);
     let splits = pbo_splits(settings.pbo_splits, combos.len(), returns);
     if !splits.is_multiple_of(2) || splits == 0 {
@@ -161,8 +175,11 @@ pub fn sweep(
     }
     handed?;
     hand_on(sink, &mut pending, &mut top, settings.top, &scores)?;
-    let overfitting = if settings.overfitting { overfitting(runner, &summaries, top.first(), returns, splits)? } else { None };
-    Ok(SweepResult { completed, total: combos.len(), top, scores, overfitting })
+    let (overfitting, other) = rayon::join(
+        || if settings.overfitting { overfitting(runner, &summaries, top.first(), returns, splits) } else { Ok(None) },
+        || meanwhile(completed, &scores),
+    );
+    Ok((SweepResult { completed, total: combos.len(), top, scores, overfitting: overfitting? }, other))
 }
 
 /// Hands `rows` to `sink` and keeps the best of them in `top` (emptying `rows`).
