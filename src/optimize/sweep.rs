@@ -188,9 +188,16 @@ fn hand_on(sink: &mut Sink, rows: &mut Vec<TrialRow>, top: &mut Vec<TrialRow>, k
         return Ok(());
     }
     let handed = sink(rows);
+    let order = |a: &TrialRow, b: &TrialRow| better((scores[a.index], a.index), (scores[b.index], b.index));
+    // Only the best `keep` of the rows can make the top (the order is total).
+    let keep = keep.max(1);
+    if rows.len() > keep {
+        rows.select_nth_unstable_by(keep - 1, order);
+        rows.truncate(keep);
+    }
     top.append(rows);
-    top.sort_by(|a, b| better((scores[a.index], a.index), (scores[b.index], b.index)));
-    top.truncate(keep.max(1));
+    top.sort_by(order);
+    top.truncate(keep);
     handed
 }
 
