@@ -428,52 +428,51 @@ impl Columns {
     }
 }
 
-/// Work space for a block set and its complement: the trials' sums over the set's blocks,
-/// and every trial's Sharpe ratio over each of the two.
+/// Work space for a block set and its complement: every trial's Sharpe ratio over each of
+/// the two.
 struct Pair {
-    sum: Vec<f64>,
-    squares: Vec<f64>,
     first: Vec<f64>,
     second: Vec<f64>,
 }
 
 impl Pair {
     fn new(trials: usize) -> Self {
-        let zeros = vec![0.0; trials];
-        Pair {
-            sum: zeros.clone(),
-            squares: zeros.clone(),
-            first: zeros.clone(),
-            second: zeros,
-        }
+        Pair { first: vec![0.0; trials], second: vec![0.0; trials] }
     }
 
     /// λ for the block set `set` in sample, and λ for its complement `rest` in sample (see
     /// [`probability_of_backtest_overfitting`]).
     fn logits(&mut self, t: &Columns, set: &[usize], rest: &[usize]) -> (f64, f64) {
-        let Pair { sum, squares, first, second } = self;
-        sharpe_ratios(t, set, (sum, squares), first);
-        sharpe_ratios(t, rest, (sum, squares), second);
+        let Pair { first, second } = self;
+        sharpe_ratios(t, set, first);
+        sharpe_ratios(t, rest, second);
         (logit(first, second), logit(second, first))
     }
 }
 
-/// Every trial's Sharpe ratio over the rows of `blocks`, into `out`; `work` holds the
-/// trials' sums and sums of squares over those blocks on the way.
+/// Trials summed at a time by [`sharpe_ratios`]: their sums stay in the L1 cache while each
+/// block's column is added, so the columns are read once and nothing else goes through
+/// memory (the fastest of 64 … 4,096 on the 14,751-trial bench).
+const TILE: usize = 1024;
+
+/// Every trial's Sharpe ratio over the rows of `blocks`, into `out`: per trial, the block
+/// sums added in block order (from 0).
 #[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
-fn sharpe_ratios(t: &Columns, blocks: &[usize], work: (&mut [f64], &mut [f64]), out: &mut [f64]) {
-    let (sum, squares) = work;
+fn sharpe_ratios(t: &Columns, blocks: &[usize], out: &mut [f64]) {
     let rows: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
-    sum.fill(0.0);
-    squares.fill(0.0);
-    for &b in blocks {
-        add(sum, &t.sums[b]);
-        add(squares, &t.squares[b]);
-    }
     let of_size = SharpeOfSize::new(rows);
-    let trials = sum.iter().zip(squares.iter()).zip(&t.shift);
-    for (sr, ((&s, &q), &shift)) in out.iter_mut().zip(trials) {
-        *sr = of_size.of(s, q, shift);
+    for (tile, out) in out.chunks_mut(TILE).enumerate() {
+        let trials = tile * TILE..tile * TILE + out.len();
+        let (mut sum, mut squares) = ([0.0; TILE], [0.0; TILE]);
+        let (sum, squares) = (&mut sum[..out.len()], &mut squares[..out.len()]);
+        for &b in blocks {
+            add(sum, &t.sums[b][trials.clone()]);
+            add(squares, &t.squares[b][trials.clone()]);
+        }
+        let sums = sum.iter().zip(squares.iter()).zip(&t.shift[trials]);
+        for (sr, ((&s, &q), &shift)) in out.iter_mut().zip(sums) {
+            *sr = of_size.of(s, q, shift);
+        }
     }
 }
 
@@ -583,6 +582,13 @@ mod tests {
         ties[250][0] = f64::NAN;
         ties[0][1] = f64::NAN;
         cases.push(ties);
+        // More trials than one tile of `sharpe_ratios` (the last one partial), with a tie
+        // across tiles.
+        let mut many: Vec<Vec<f64>> = (0..2 * TILE + 300)
+            .map(|k| (0..48).map(|_| noise() * 0.02 + k as f64 * 1e-7).collect())
+            .collect();
+        many[2 * TILE + 7] = many[5].clone();
+        cases.push(many);
         for (c, returns) in cases.iter().enumerate() {
             let blocks: Vec<BlockSums> = returns.iter().map(|r| BlockSums::new(r, 8)).collect();
             let logits = pbo_from_blocks(&blocks).unwrap().logits;
