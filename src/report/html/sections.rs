@@ -66,15 +66,22 @@ pub fn statistics(out: &mut String, s: &Stats) {
     out.push_str("</div>\n</section>\n");
 }
 
-/// An SVG document made fit to sit inline in HTML: without an XML declaration or
-/// namespace attributes (HTML parsers supply the SVG namespace themselves).
-fn inline_svg(svg: &str) -> String {
+/// An SVG document made fit to sit inline in HTML, appended to `out`: without an XML
+/// declaration or the namespace attributes of its root tag (HTML parsers supply the SVG
+/// namespace themselves).
+fn inline_svg(out: &mut String, svg: &str) {
     let mut svg = svg.trim();
     if svg.starts_with("<?xml") {
         svg = svg.split_once("?>").map_or(svg, |(_, rest)| rest.trim_start());
     }
-    svg.replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")
-        .replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", "")
+    // Only the root tag is rewritten: the rest (most of a large chart) is copied as it is.
+    let (root, body) = svg.split_at(svg.find('>').map_or(svg.len(), |end| end + 1));
+    out.push_str(
+        &root
+            .replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")
+            .replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", ""),
+    );
+    out.push_str(body);
 }
 
 /// Every chart, inline.
@@ -85,13 +92,9 @@ pub fn charts(out: &mut String, charts: &[Chart]) {
     }
     out.push_str("<div class=\"charts\">\n");
     for chart in charts {
-        let _ = writeln!(
-            out,
-            "<figure id=\"chart-{}\" aria-label=\"{}\">\n{}\n</figure>",
-            escape_html(chart.id),
-            escape_html(&chart.title),
-            inline_svg(&chart.svg)
-        );
+        let _ = writeln!(out, "<figure id=\"chart-{}\" aria-label=\"{}\">", escape_html(chart.id), escape_html(&chart.title));
+        inline_svg(out, &chart.svg);
+        out.push_str("\n</figure>\n");
     }
     out.push_str("</div>\n</section>\n");
 }
@@ -392,7 +395,9 @@ mod tests {
     #[test]
     fn inline_svg_drops_the_declaration_and_namespaces() {
         let svg = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 1 1\"></svg>\n";
-        assert_eq!(inline_svg(svg), "<svg viewBox=\"0 0 1 1\"></svg>");
+        let mut out = String::new();
+        inline_svg(&mut out, svg);
+        assert_eq!(out, "<svg viewBox=\"0 0 1 1\"></svg>");
     }
 
     #[test]
