@@ -32,9 +32,25 @@ pub struct Broker<'a> {
     scratch: Vec<u64>,
 }
 
+/// `x % y` (C's `fmod`, which is exact), in a few instructions when the quotient is below
+/// 2^52 instead of the software `fmod`'s loop over the quotient's bits.
+fn remainder(x: f64, y: f64) -> f64 {
+    let (a, b) = (x.abs(), y.abs());
+    let q = (a / b).trunc();
+    if !(q <= 4_503_599_627_370_496.0 && b.is_finite()) {
+        return x % y; // also NaN, infinite and zero operands
+    }
+    // The exact remainder a - n·b (n the whole part of the exact quotient) is a float, so
+    // the fused multiply-add gives it exactly. The rounded quotient is n, or n + 1 when it
+    // rounds up to the next whole number, which leaves a negative remainder.
+    let r = (-q).mul_add(b, a);
+    let r = if r < 0.0 { (1.0 - q).mul_add(b, a) } else { r };
+    r.copysign(x)
+}
+
 /// `x // y` for floats exactly as Python computes it (used for whole-unit sizing).
 fn py_floordiv(x: f64, y: f64) -> f64 {
-    let m = x % y;
+    let m = remainder(x, y);
     let mut div = (x - m) / y;
     if m != 0.0 && ((y < 0.0) != (m < 0.0)) {
         div -= 1.0;
@@ -638,7 +654,38 @@ impl<'a> Broker<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::py_floordiv;
+    use super::{py_floordiv, remainder};
+
+    #[test]
+    fn remainder_is_fmod_bit_for_bit() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let specials = [0.0, -0.0, 1.0, -1.0, 0.1, 3.0, 1e-300, 5e-324, 1e300, f64::MAX, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+        let mut pairs: Vec<(f64, f64)> = specials.iter().flat_map(|&x| specials.iter().map(move |&y| (x, y))).collect();
+        for _ in 0..1_000_000 {
+            // Cash-sized budgets over unit costs, and arbitrary bit patterns.
+            let budget = (next() >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((next() % 12) as i32);
+            let cost = (next() >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((next() % 8) as i32 - 2);
+            pairs.push((budget, cost));
+            pairs.push((f64::from_bits(next()), f64::from_bits(next())));
+            // Quotients just below and above whole numbers, and at the 2^52 limit.
+            let y = cost.max(1e-3);
+            let n = (next() % (1 << 20)) as f64;
+            pairs.push((n * y, y));
+            pairs.push(((n * y).next_down(), y));
+            pairs.push(((n * y).next_up(), -y));
+            pairs.push((4_503_599_627_370_496.0 * y, y));
+        }
+        for (x, y) in pairs {
+            let (got, want) = (remainder(x, y), x % y);
+            assert!(got.to_bits() == want.to_bits() || got.is_nan() && want.is_nan(), "{x:e} % {y:e}: {got:e}, not {want:e}");
+        }
+    }
 
     #[test]
     fn floordiv_matches_python() {
