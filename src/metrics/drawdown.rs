@@ -99,6 +99,16 @@ pub fn scan(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
     }
 }
 
+/// Bars that [`scan_valid`] checks for a new high at once.
+const HIGH_BLOCK: usize = 32;
+
+/// The highest of some finite values (-∞ for none), in lanes.
+fn highest(xs: &[f64]) -> f64 {
+    let mut highs = [f64::NEG_INFINITY; LANES];
+    for_each_lane(xs, |k, x| highs[k] = if x > highs[k] { x } else { highs[k] });
+    combine_lanes(highs, f64::max)
+}
+
 /// [`scan`] for a curve with a positive first value and only finite, non-negative ones.
 fn scan_valid(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes {
     let last = equity.len() - 1;
@@ -114,12 +124,20 @@ fn scan_valid(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes
             found(DrawdownPeriod { start: high, end, depth });
         }
     };
-    for (i, &e) in equity.iter().enumerate().skip(1) {
-        if e >= peak {
-            if i > high + 1 {
-                close(high, i - 1, i, peak);
+    // Bars go by in blocks: a block whose highest equity is below the peak holds no new
+    // high and needs no look at each bar (long drawdowns pass at the speed of a maximum).
+    for (b, block) in equity[1..].chunks(HIGH_BLOCK).enumerate() {
+        if highest(block) < peak {
+            continue;
+        }
+        for (k, &e) in block.iter().enumerate() {
+            let i = 1 + b * HIGH_BLOCK + k;
+            if e >= peak {
+                if i > high + 1 {
+                    close(high, i - 1, i, peak);
+                }
+                (peak, high) = (e, i);
             }
-            (peak, high) = (e, i);
         }
     }
     if high < last {
