@@ -328,3 +328,25 @@ signals = [{ expr = "news", weight = 1.0, confidence_of = "news" }]
     let report = lookahead::check(&bars, &cutoffs, |b| strategy.pipeline.compute(b)).unwrap();
     assert!(report.leaks.is_empty(), "{:?}", report.leaks);
 }
+
+#[test]
+fn with_params_equals_the_file_with_those_values() {
+    // Rules keep their policy (shared); the weighted vote's threshold is re-read.
+    for (name, values) in [("sma_cross", vec![("fast", 7.0), ("slow", 31.0)]), ("ensemble_vote", vec![("threshold", 0.55)])] {
+        let base = commands::load_strategy(name).unwrap();
+        let values: Vec<(String, f64)> = values.into_iter().map(|(n, v)| (n.to_string(), v)).collect();
+        let changed = base.with_params(&values).unwrap();
+        let mut file = base.file.clone();
+        for (n, v) in &values {
+            file.params.insert(n.clone(), *v);
+        }
+        let fresh = Strategy::resolve(file, &base.path).unwrap();
+        assert_eq!(*changed.policy, *fresh.policy, "{name}");
+        assert_eq!(changed.pipeline.stage_keys(), fresh.pipeline.stage_keys(), "{name}");
+        assert_eq!(Arc::ptr_eq(&changed.policy, &base.policy), name == "sma_cross", "{name}");
+        let bars = goog();
+        let exec = fresh.execution(&Default::default()).unwrap();
+        let run = |s: &Strategy| orchestrator::backtest(s, &bars, &exec, false).unwrap().stats;
+        assert_eq!(run(&changed), run(&fresh), "{name}");
+    }
+}

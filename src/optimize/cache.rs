@@ -80,7 +80,10 @@ impl StageCache {
         }
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots.entry(key.to_string()).or_default().clone()
+            match slots.get(key) {
+                Some(slot) => slot.clone(),
+                None => slots.entry(key.to_string()).or_default().clone(),
+            }
         };
         slot.get_or_init(|| compute().map_err(|e| e.to_string())).clone().map_err(Error::Run)
     }

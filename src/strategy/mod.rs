@@ -8,6 +8,7 @@ pub use resolve::LoadedFiles;
 pub use file::{DataSpec, ParamValue, PolicySpec, PriceField, RiskSpec, StageSpec, StrategyFile, WeightedSignal};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::engine::{ExecutionConfig, ExecutionSpec};
 use crate::error::InputError;
@@ -23,7 +24,9 @@ pub struct Strategy {
     pub file: StrategyFile,
     /// The stages, in dependency order.
     pub pipeline: Pipeline,
-    pub policy: Policy,
+    /// Shared by the strategies [`Strategy::with_params`] makes when it does not depend on
+    /// the parameters' values.
+    pub policy: Arc<Policy>,
     pub risk: RiskSpec,
     /// The files the stages read (kept for [`Strategy::with_params`]).
     files: LoadedFiles,
@@ -46,12 +49,16 @@ impl Strategy {
     /// Checks a parsed file: parameters exist and are valid, every reference names a stage
     /// output, the stages have no dependency cycle, expressions parse.
     pub fn resolve(file: StrategyFile, path: &Path) -> Result<Self, InputError> {
-        Self::resolve_with(file, path, LoadedFiles::default())
+        Self::resolve_with(file, path, LoadedFiles::default(), None)
     }
 
-    fn resolve_with(file: StrategyFile, path: &Path, mut files: LoadedFiles) -> Result<Self, InputError> {
+    /// Resolves `file`; with `policy`, takes that as its policy instead of resolving it.
+    fn resolve_with(file: StrategyFile, path: &Path, mut files: LoadedFiles, policy: Option<Arc<Policy>>) -> Result<Self, InputError> {
         let pipeline = resolve::pipeline(&file, path, &mut files)?;
-        let policy = resolve::policy(&file, &pipeline, path, &mut files)?;
+        let policy = match policy {
+            Some(p) => p,
+            None => Arc::new(resolve::policy(&file, &pipeline, path, &mut files)?),
+        };
         resolve::check_risk(&file.risk, path)?;
         ExecutionConfig::resolve(&file.execution, path)?;
         Ok(Strategy { path: path.to_path_buf(), risk: file.risk.clone(), file, pipeline, policy, files })
@@ -72,7 +79,10 @@ impl Strategy {
                 }
             }
         }
-        Self::resolve_with(file, &self.path, self.files.clone())
+        // Rules read parameters by name when evaluated, and other values cannot change the
+        // names they may use (stage outputs, prices, parameters): they stay as they are.
+        let policy = matches!(*self.policy, Policy::Rules(_)).then(|| self.policy.clone());
+        Self::resolve_with(file, &self.path, self.files.clone(), policy)
     }
 
     /// The strategy's name.
