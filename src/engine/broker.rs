@@ -67,6 +67,16 @@ fn py_floordiv(x: f64, y: f64) -> f64 {
     }
 }
 
+/// Writes `cash + (close * size - cost)` into `equity` for each close; returns whether any
+/// of it is not positive (checked after the vectorised loop: a wipe-out is rare).
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn mark(equity: &mut [f64], close: &[f64], cash: f64, size: f64, cost: f64) -> bool {
+    for (e, &c) in equity.iter_mut().zip(close) {
+        *e = cash + (c * size - cost);
+    }
+    equity.iter().fold(false, |hit, &e| hit | (e <= 0.0))
+}
+
 impl<'a> Broker<'a> {
     /// A broker with the configured starting cash, positioned before bar 0.
     pub fn new(bars: &'a Bars, cfg: &'a ExecutionConfig) -> Self {
@@ -225,11 +235,7 @@ impl<'a> Broker<'a> {
         }
         let (size, cost) = self.size_and_cost();
         let marked = &mut equity[bars.clone()];
-        for (e, &c) in marked.iter_mut().zip(&self.bars.close[bars.clone()]) {
-            *e = self.cash + (c * size - cost);
-        }
-        // Checked after the (vectorised) loop: a wipe-out is rare.
-        let end = match marked.iter().fold(false, |hit, &e| hit | (e <= 0.0)) {
+        let end = match mark(marked, &self.bars.close[bars.clone()], self.cash, size, cost) {
             false => bars.end,
             true => bars.start + marked.iter().position(|&e| e <= 0.0).unwrap_or(marked.len()),
         };

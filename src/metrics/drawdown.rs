@@ -90,8 +90,7 @@ pub struct Extremes {
 /// drawdown, so its deepest point is its lowest equity, and `1 - e / peak` is computed once
 /// per drawdown. The result is the same, bit for bit, as rounding is monotonic.
 pub fn scan(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
-    let valid = equity.first().is_some_and(|&e| e > 0.0)
-        && equity.iter().fold(true, |ok, &e| ok & (0.0..=f64::MAX).contains(&e));
+    let valid = equity.first().is_some_and(|&e| e > 0.0) && all_finite_and_non_negative(equity);
     if valid {
         scan_valid(equity, found)
     } else {
@@ -99,14 +98,28 @@ pub fn scan(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
     }
 }
 
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn all_finite_and_non_negative(xs: &[f64]) -> bool {
+    xs.iter().fold(true, |ok, &x| ok & (0.0..=f64::MAX).contains(&x))
+}
+
 /// Bars that [`scan_valid`] checks for a new high at once.
 const HIGH_BLOCK: usize = 32;
 
 /// The highest of some finite values (-∞ for none), in lanes.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn highest(xs: &[f64]) -> f64 {
     let mut highs = [f64::NEG_INFINITY; LANES];
     for_each_lane(xs, |k, x| highs[k] = if x > highs[k] { x } else { highs[k] });
     combine_lanes(highs, f64::max)
+}
+
+/// The lowest of some finite values (∞ for none), in lanes.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn lowest(xs: &[f64]) -> f64 {
+    let mut lows = [f64::INFINITY; LANES];
+    for_each_lane(xs, |k, x| lows[k] = if x < lows[k] { x } else { lows[k] });
+    combine_lanes(lows, f64::min)
 }
 
 /// [`scan`] for a curve with a positive first value and only finite, non-negative ones.
@@ -116,9 +129,7 @@ fn scan_valid(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes
     // Closes the drawdown from the high at bar `high`: bars `high + 1..=lowest_to` are below
     // `peak`, and the period ends at bar `end` (the recovering high, or the last bar).
     let mut close = |high: usize, lowest_to: usize, end: usize, peak: f64| {
-        let mut lows = [f64::INFINITY; LANES];
-        for_each_lane(&equity[high + 1..=lowest_to], |k, e| lows[k] = if e < lows[k] { e } else { lows[k] });
-        let depth = below_peak(combine_lanes(lows, f64::min), peak);
+        let depth = below_peak(lowest(&equity[high + 1..=lowest_to]), peak);
         deepest = max_so_far(deepest, depth);
         if end > high + 1 {
             found(DrawdownPeriod { start: high, end, depth });

@@ -292,13 +292,8 @@ impl BlockSums {
             .map(|b| {
                 let start = b * size + b.min(extra);
                 let rows = &returns[start..start + size + usize::from(b < extra)];
-                let (mut sum, mut squares) = ([0.0; LANES], [0.0; LANES]);
-                for_each_lane(rows, |k, r| {
-                    sum[k] += r - shift;
-                    squares[k] += (r - shift) * (r - shift);
-                });
-                let add = |a, b| a + b;
-                (rows.len() as f64, combine_lanes(sum, add), combine_lanes(squares, add))
+                let (sum, squares) = shifted_sums(rows, shift);
+                (rows.len() as f64, sum, squares)
             })
             .collect::<Vec<_>>();
         let total = blocks
@@ -317,6 +312,18 @@ impl BlockSums {
         let (n, s, q) = self.total;
         SharpeOfSize::new(n).of(s, q, self.shift)
     }
+}
+
+/// The sums of `r - shift` and of its squares over `rows`, in [`LANES`] partial sums.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn shifted_sums(rows: &[f64], shift: f64) -> (f64, f64) {
+    let (mut sum, mut squares) = ([0.0; LANES], [0.0; LANES]);
+    for_each_lane(rows, |k, r| {
+        sum[k] += r - shift;
+        squares[k] += (r - shift) * (r - shift);
+    });
+    let add = |a, b| a + b;
+    (combine_lanes(sum, add), combine_lanes(squares, add))
 }
 
 /// Sharpe ratios (mean / std, ddof = 1; 0 when the variance is not positive) of samples of

@@ -216,7 +216,8 @@ struct Growth {
 }
 
 impl Growth {
-    fn of(returns: &[f64]) -> Self {
+    #[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+    fn of(returns: &[f64]) -> Growth {
         let (mut ruined, mut product, mut sum) = ([false; LANES], [1.0; LANES], [-0.0; LANES]);
         for_each_lane(returns, |k, r| {
             ruined[k] |= r + 1.0 <= 0.0;

@@ -209,13 +209,18 @@ pub fn bar_returns(equity: &[f64]) -> Vec<f64> {
 /// The bar-to-bar returns of an equity curve whose bar-to-bar ratios are `ratios` (see
 /// [`bar_returns`]), in their place.
 fn returns_of_ratios(mut ratios: Vec<f64>) -> Vec<f64> {
-    for r in &mut ratios {
+    ratios_to_returns(&mut ratios);
+    ratios
+}
+
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn ratios_to_returns(ratios: &mut [f64]) {
+    for r in ratios {
         *r -= 1.0;
         if r.is_nan() {
             *r = 0.0;
         }
     }
-    ratios
 }
 
 /// A run's summary, from its equity's bar-to-bar ratios.
