@@ -4,7 +4,7 @@
 /// Partial results kept side by side, so that the compiler vectorises a loop that
 /// accumulates: element i goes to lane i % LANES whatever the CPU's vector width, so the
 /// order of the operations, and the result, do not depend on it.
-pub const LANES: usize = 4;
+pub const LANES: usize = 16;
 
 /// Calls `add(lane, x)` for each `x` of `xs` in order, its lane being its index % [`LANES`].
 #[inline(always)]
@@ -20,10 +20,18 @@ pub fn for_each_lane(xs: &[f64], mut add: impl FnMut(usize, f64)) {
     }
 }
 
-/// Combines the lanes' partial results with `op`, in a fixed order.
+/// Combines the lanes' partial results with `op`, in a fixed order: neighbours pairwise,
+/// then the pairs' results pairwise, and so on (`(p0 + p1) + (p2 + p3)` for four).
 #[inline(always)]
-pub fn combine_lanes(lanes: [f64; LANES], op: impl Fn(f64, f64) -> f64) -> f64 {
-    op(op(lanes[0], lanes[1]), op(lanes[2], lanes[3]))
+pub fn combine_lanes(mut lanes: [f64; LANES], op: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for i in 0..width {
+            lanes[i] = op(lanes[2 * i], lanes[2 * i + 1]);
+        }
+    }
+    lanes[0]
 }
 
 /// Arithmetic mean (NaN when empty).
