@@ -486,13 +486,17 @@ fn sharpe_ratios(t: &Columns, blocks: &[usize], out: &mut [f64]) {
 /// λ of one block set, from every trial's Sharpe ratio in sample and out of sample.
 #[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn logit(in_sample: &[f64], out_of_sample: &[f64]) -> f64 {
-    // The first trial with the highest in-sample Sharpe ratio (NaN never wins).
-    let mut best = 0;
-    for (k, &sr) in in_sample.iter().enumerate().skip(1) {
-        if sr > in_sample[best] {
-            best = k;
-        }
-    }
+    // The first trial with the highest in-sample Sharpe ratio (NaN never wins, and a NaN
+    // first trial is never beaten): the highest value first (in lanes, which vectorises),
+    // then where it first is.
+    let best = if in_sample[0].is_nan() {
+        0
+    } else {
+        let mut highs = [f64::NEG_INFINITY; LANES];
+        for_each_lane(in_sample, |k, x| highs[k] = if x > highs[k] { x } else { highs[k] });
+        let highest = combine_lanes(highs, f64::max);
+        in_sample.iter().position(|&x| x == highest).unwrap_or(0)
+    };
     let target = out_of_sample[best];
     let below = out_of_sample.iter().map(|&s| usize::from(s < target)).sum::<usize>();
     let w = (1 + below) as f64 / (in_sample.len() + 1) as f64;
@@ -604,6 +608,35 @@ mod tests {
             for (a, b) in logits.iter().zip(&expected) {
                 assert_eq!(a.to_bits(), b.to_bits(), "case {c}");
             }
+        }
+    }
+
+    #[test]
+    fn logit_takes_the_first_highest_in_sample_trial_as_a_plain_scan_does() {
+        let plain = |is: &[f64], oos: &[f64]| {
+            let mut best = 0;
+            for k in 1..is.len() {
+                if is[k] > is[best] {
+                    best = k;
+                }
+            }
+            let below = oos.iter().filter(|&&s| s < oos[best]).count();
+            let w = (1 + below) as f64 / (is.len() + 1) as f64;
+            (w / (1.0 - w)).ln()
+        };
+        const NAN: f64 = f64::NAN;
+        let cases: [&[f64]; 6] = [
+            &[NAN, 1.0, 2.0, 2.0],
+            &[1.0, NAN, 3.0, NAN, 3.0, 0.5],
+            &[-0.0, 0.0, -1.0],
+            &[0.0, -0.0, -1.0],
+            &[f64::NEG_INFINITY; 5],
+            &[0.3, 0.1, 0.7, 0.2, 0.7, 0.7, 0.1, 0.0, 0.7, 0.65, 0.7, 0.2, 0.1, 0.5, 0.7, 0.1, 0.9, 0.9, 0.2],
+        ];
+        for is in cases {
+            // Distinct out-of-sample ratios, so that λ tells which trial was taken.
+            let oos: Vec<f64> = (0..is.len()).map(|k| ((k * 7) % is.len()) as f64).collect();
+            assert_eq!(logit(is, &oos).to_bits(), plain(is, &oos).to_bits(), "{is:?}");
         }
     }
 
