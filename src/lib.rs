@@ -14,5 +14,7 @@ pub mod report;
 pub mod strategy;
 pub mod error;
 pub mod interrupt;
+#[cfg(test)]
+mod testing;
 
 pub use error::{Error, InputError, Result};

@@ -186,13 +186,8 @@ mod tests {
     /// Curves that are valid for the division-free scan: random walks with plateaus (equal
     /// highs), new highs, a wipe-out to 0, and drawdowns ending at the last bar.
     fn valid_curves() -> Vec<Vec<f64>> {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % 1000
-        };
+        let mut word = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
+        let mut next = move || word() % 1000;
         let mut curves: Vec<Vec<f64>> = vec![vec![5.0], vec![5.0, 4.0], vec![5.0, 5.0], vec![5.0, 6.0, 5.5], vec![1.0, 0.5, 0.0, 0.0], vec![3.0; 7]];
         for len in [2, 3, 10, 100, 2148] {
             for _ in 0..40 {

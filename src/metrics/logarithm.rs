@@ -89,13 +89,7 @@ mod tests {
     /// Deterministic positive normal numbers spread over the whole exponent range, plus
     /// the ratios near 1 that log returns are made of.
     fn samples() -> Vec<f64> {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut xs: Vec<f64> = (0..100_000)
             .map(|_| f64::from_bits(next() % 0x7fe0_0000_0000_0000 + 0x0010_0000_0000_0000))
             .collect();

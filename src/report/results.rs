@@ -133,11 +133,9 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(text(v), want, "{v}");
         }
-        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = crate::testing::xorshift(0x853c_49e6_748f_ea9b);
         for _ in 0..10_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = next();
             let x = (state >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((state % 41) as i32 - 20);
             for v in [x, -x, x.round()] {
                 assert_eq!(text(v).parse::<f64>().unwrap().to_bits(), v.to_bits(), "{v:e}");

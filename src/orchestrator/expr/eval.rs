@@ -411,13 +411,8 @@ mod tests {
     /// Three pseudo-random series over `len` bars that often cross each other, with a few NaN
     /// and some repeated whole values.
     fn random_series(len: usize) -> [Vec<f64>; 3] {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % 1000) as f64 / 100.0
-        };
+        let mut word = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
+        let mut next = move || (word() % 1000) as f64 / 100.0;
         let mut a: Vec<f64> = (0..len).map(|_| next()).collect();
         let b: Vec<f64> = (0..len).map(|_| next()).collect();
         let c: Vec<f64> = (0..len).map(|_| next().floor()).collect();
