@@ -15,12 +15,16 @@ trap 'rm -rf "$out"' EXIT
 args=(sweep -q --out "$out/sweep" --param fast=2..100 --param slow=3..200 --constraint "fast < slow" --commission 0.002)
 "$bin" "${args[@]}" >/dev/null   # warm the file cache
 total=0
+times=()
 for k in $(seq "$n"); do
   start=$(date +%s%N)
   peak=$( { /usr/bin/time -f "%M" "$bin" "${args[@]}" >/dev/null; } 2>&1 | tail -1 )
   end=$(date +%s%N)
   ms=$(( (end - start) / 1000000 ))
   total=$(( total + ms ))
+  times+=("$ms")
   echo "run $k: ${ms} ms, peak RSS ${peak} KB"
 done
-echo "tradeorch sweep (14,751 combinations): $(( total / n )) ms mean wall time over $n runs"
+# The median as well: on a shared machine single runs can be slowed a lot by neighbours.
+median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{t[NR] = $1} END {print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2}')
+echo "tradeorch sweep (14,751 combinations): $(( total / n )) ms mean, ${median} ms median wall time over $n runs"
