@@ -437,9 +437,10 @@ fn bad_sweep_input_is_named_and_leaves_nothing() {
     }
 }
 
-/// Starts a sweep of about 319,000 combinations writing to `dir/s` (several seconds: far
-/// longer than the 1.2 s it is given before the signals), lets it run for 1.2 s, then runs the shell command `signals` with `{pid}` replaced by
-/// its process id; returns the sweep's exit status and how long it took to exit after that.
+/// Starts a sweep of about 319,000 combinations writing to `dir/s` (several seconds, far
+/// longer than the 1.2 s it is given), lets it run for 1.2 s, then runs the shell command
+/// `signals` with `{pid}` replaced by its process id; returns the sweep's exit status and
+/// how long it took to exit after that.
 #[cfg(unix)]
 fn interrupt_large_sweep(
     dir: &Path,

@@ -1,6 +1,6 @@
 //! Drawdown series and drawdown periods.
 
-use super::sample::{combine_lanes, for_each_lane, LANES};
+use super::sample::{combine_lanes, for_each_lane, highest, LANES};
 
 /// `1 - equity / running peak` at each bar (0 at a new high).
 pub fn drawdown(equity: &[f64]) -> Vec<f64> {
@@ -106,14 +106,6 @@ fn all_finite_and_non_negative(xs: &[f64]) -> bool {
 /// Bars that [`scan_valid`] checks for a new high at once.
 const HIGH_BLOCK: usize = 32;
 
-/// The highest of some finite values (-∞ for none), in lanes.
-#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
-fn highest(xs: &[f64]) -> f64 {
-    let mut highs = [f64::NEG_INFINITY; LANES];
-    for_each_lane(xs, |k, x| highs[k] = if x > highs[k] { x } else { highs[k] });
-    combine_lanes(highs, f64::max)
-}
-
 /// The lowest of some finite values (∞ for none), in lanes.
 #[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn lowest(xs: &[f64]) -> f64 {
@@ -161,8 +153,8 @@ fn scan_valid(equity: &[f64], mut found: impl FnMut(DrawdownPeriod)) -> Extremes
 fn scan_any(equity: &[f64], found: impl FnMut(DrawdownPeriod)) -> Extremes {
     let drawdowns = drawdown(equity);
     periods(&drawdowns).into_iter().for_each(found);
-    let highest = |xs: &[f64]| nan_if_none(xs.iter().fold(f64::NEG_INFINITY, |m, &x| max_so_far(m, x)));
-    Extremes { deepest: highest(&drawdowns), peak: highest(equity) }
+    let top = |xs: &[f64]| nan_if_none(xs.iter().fold(f64::NEG_INFINITY, |m, &x| max_so_far(m, x)));
+    Extremes { deepest: top(&drawdowns), peak: top(equity) }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! `tests/fixtures/overfitting/make_fixtures.py` recomputes everything with numpy/scipy.
 
 use super::compare::normal_cdf;
-use super::sample::{combine_lanes, for_each_lane, LANES};
+use super::sample::{combine_lanes, for_each_lane, highest, LANES};
 
 /// The Euler–Mascheroni constant γ.
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
@@ -487,15 +487,13 @@ fn sharpe_ratios(t: &Columns, blocks: &[usize], out: &mut [f64]) {
 #[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn logit(in_sample: &[f64], out_of_sample: &[f64]) -> f64 {
     // The first trial with the highest in-sample Sharpe ratio (NaN never wins, and a NaN
-    // first trial is never beaten): the highest value first (in lanes, which vectorises),
-    // then where it first is.
+    // first trial is never beaten): the highest value first (vectorised), then where it
+    // first is.
     let best = if in_sample[0].is_nan() {
         0
     } else {
-        let mut highs = [f64::NEG_INFINITY; LANES];
-        for_each_lane(in_sample, |k, x| highs[k] = if x > highs[k] { x } else { highs[k] });
-        let highest = combine_lanes(highs, f64::max);
-        in_sample.iter().position(|&x| x == highest).unwrap_or(0)
+        let top = highest(in_sample);
+        in_sample.iter().position(|&x| x == top).unwrap_or(0)
     };
     let target = out_of_sample[best];
     let below = out_of_sample.iter().map(|&s| usize::from(s < target)).sum::<usize>();

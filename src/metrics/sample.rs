@@ -34,6 +34,14 @@ pub fn combine_lanes(mut lanes: [f64; LANES], op: impl Fn(f64, f64) -> f64) -> f
     lanes[0]
 }
 
+/// The highest of some values (NaN ignored; -∞ for none), in lanes.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+pub fn highest(xs: &[f64]) -> f64 {
+    let mut highs = [f64::NEG_INFINITY; LANES];
+    for_each_lane(xs, |k, x| highs[k] = if x > highs[k] { x } else { highs[k] });
+    combine_lanes(highs, f64::max)
+}
+
 /// Arithmetic mean (NaN when empty).
 pub fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
