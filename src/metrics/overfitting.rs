@@ -358,7 +358,13 @@ impl SharpeOfSize {
 }
 
 /// [`probability_of_backtest_overfitting`] from the trials' block sums (all cut into the
-/// same blocks). The C(S, S/2) block sets are worked on in parallel.
+/// same blocks).
+///
+/// A block set's sums over a trial's rows are its blocks in the first half of the S blocks
+/// added in block order, plus its blocks in the second half added in block order. So each
+/// half's 2^(S/2) subsets are summed once per tile of trials, and a block set then costs one
+/// addition per sum. Two passes over the tiles (in parallel) find each set's best trial in
+/// sample, then count the trials below it out of sample.
 pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
     use rayon::prelude::*;
     let n = trials.len();
@@ -375,33 +381,44 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
         return Err("trials cut into different blocks".into());
     }
     check_splits(splits, splits)?;
-    let table = Columns::new(trials);
-    let mut sets = Vec::new();
-    let mut chosen: Vec<usize> = (0..splits / 2).collect();
-    loop {
-        sets.push(chosen.clone());
-        if !next_combination(&mut chosen, splits) {
-            break;
-        }
-    }
-    // In lexicographic order, set k's complement (its out-of-sample blocks) is set
-    // N - 1 - k: each pair of sets shares its two columns of Sharpe ratios.
-    let n_sets = sets.len();
-    let pairs: Vec<(f64, f64)> = (0..n_sets / 2)
-        .into_par_iter()
-        .map_init(
-            || Pair::new(n),
-            |pair, k| {
-                debug_assert!(is_complement(&sets[k], &sets[n_sets - 1 - k], splits));
-                pair.logits(&table, &sets[k], &sets[n_sets - 1 - k])
-            },
-        )
+    let columns = Columns::new(trials);
+    let sets = BlockSet::all(&first);
+    let tiles: Vec<std::ops::Range<usize>> = (0..n).step_by(TILE).map(|s| s..n.min(s + TILE)).collect();
+    let workspace = || Halves::new(splits / 2);
+
+    // Pass 1: each set's first trial with the highest in-sample Sharpe ratio (NaN never
+    // wins, and a NaN first trial is never beaten).
+    let tops: Vec<Vec<(f64, usize)>> = tiles
+        .par_iter()
+        .map_init(workspace, |halves, tile| {
+            halves.fill(&columns, tile.clone());
+            sets.iter().map(|set| halves.highest_in(set.in_sample, &columns, tile.clone())).collect()
+        })
         .collect();
-    let mut logits = vec![f64::NAN; n_sets];
-    for (k, (first, second)) in pairs.into_iter().enumerate() {
-        logits[k] = first;
-        logits[n_sets - 1 - k] = second;
-    }
+    let best: Vec<usize> = sets
+        .iter()
+        .enumerate()
+        .map(|(k, set)| first_best(columns.sharpe(0, set.in_sample), tops.iter().map(|tile| tile[k])))
+        .collect();
+
+    // Pass 2: the trials with a lower out-of-sample Sharpe ratio than each set's best.
+    let targets: Vec<f64> = sets.iter().zip(&best).map(|(set, &b)| columns.sharpe(b, set.out_of_sample)).collect();
+    let below: Vec<usize> = tiles
+        .par_iter()
+        .map_init(workspace, |halves, tile| {
+            halves.fill(&columns, tile.clone());
+            let counts = sets.iter().zip(&targets);
+            counts.map(|(set, &target)| halves.count_below(set.out_of_sample, target, &columns, tile.clone())).collect()
+        })
+        .reduce(|| vec![0; sets.len()], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect());
+
+    let logits: Vec<f64> = below
+        .iter()
+        .map(|&below| {
+            let w = (1 + below) as f64 / (n + 1) as f64;
+            (w / (1.0 - w)).ln()
+        })
+        .collect();
     let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
     Ok(Pbo {
         pbo: overfit as f64 / logits.len() as f64,
@@ -410,11 +427,10 @@ pub fn pbo_from_blocks(trials: &[BlockSums]) -> Result<Pbo, String> {
     })
 }
 
-/// The trials' block sums as columns (one value per trial, contiguous), so that each block
-/// set is a few passes over flat arrays that the compiler turns into vector instructions.
+/// The trials' block sums as columns (one value per trial, contiguous), so that the work on
+/// a tile of trials is passes over flat arrays that the compiler turns into vector
+/// instructions.
 struct Columns {
-    /// Rows per block (those of trial 0).
-    counts: Vec<f64>,
     /// Per block: every trial's shifted sum, and shifted sum of squares.
     sums: Vec<Vec<f64>>,
     squares: Vec<Vec<f64>>,
@@ -427,89 +443,162 @@ impl Columns {
         let column = |f: &dyn Fn(&BlockSums) -> f64| trials.iter().map(f).collect::<Vec<f64>>();
         let blocks = 0..trials[0].blocks.len();
         Columns {
-            counts: trials[0].blocks.iter().map(|b| b.0).collect(),
             sums: blocks.clone().map(|b| column(&|t| t.blocks[b].1)).collect(),
             squares: blocks.map(|b| column(&|t| t.blocks[b].2)).collect(),
             shift: column(&|t| t.shift),
         }
     }
-}
 
-/// Work space for a block set and its complement: every trial's Sharpe ratio over each of
-/// the two.
-struct Pair {
-    first: Vec<f64>,
-    second: Vec<f64>,
-}
-
-impl Pair {
-    fn new(trials: usize) -> Self {
-        Pair { first: vec![0.0; trials], second: vec![0.0; trials] }
-    }
-
-    /// λ for the block set `set` in sample, and λ for its complement `rest` in sample (see
-    /// [`probability_of_backtest_overfitting`]).
-    fn logits(&mut self, t: &Columns, set: &[usize], rest: &[usize]) -> (f64, f64) {
-        let Pair { first, second } = self;
-        sharpe_ratios(t, set, first);
-        sharpe_ratios(t, rest, second);
-        (logit(first, second), logit(second, first))
+    /// Trial `trial`'s Sharpe ratio over `blocks`, one at a time, as [`Halves`] works it
+    /// out for a tile.
+    fn sharpe(&self, trial: usize, blocks: Blocks) -> f64 {
+        let half = |mask: usize, first: usize| {
+            let blocks = (0..usize::BITS as usize).filter(|j| mask >> j & 1 == 1).map(|j| first + j);
+            blocks.fold((-0.0, -0.0), |(s, q), b| (s + self.sums[b][trial], q + self.squares[b][trial]))
+        };
+        let ((s_low, q_low), (s_high, q_high)) = (half(blocks.low, 0), half(blocks.high, self.sums.len() / 2));
+        blocks.sharpe.of(s_low + s_high, q_low + q_high, self.shift[trial])
     }
 }
 
-/// Trials summed at a time by [`sharpe_ratios`]: their sums stay in the L1 cache while each
-/// block's column is added, so the columns are read once and nothing else goes through
-/// memory (the fastest of 64 … 4,096 on the 14,751-trial bench).
-const TILE: usize = 1024;
+/// Some of the S blocks: those of the first half (bit j of `low` for block j) and of the
+/// second (bit j of `high` for block S/2 + j), with the Sharpe ratio of their row count.
+#[derive(Debug, Clone, Copy)]
+struct Blocks {
+    low: usize,
+    high: usize,
+    sharpe: SharpeOfSize,
+}
 
-/// Every trial's Sharpe ratio over the rows of `blocks`, into `out`: per trial, the block
-/// sums added in block order (from 0).
-#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
-fn sharpe_ratios(t: &Columns, blocks: &[usize], out: &mut [f64]) {
-    let rows: f64 = blocks.iter().map(|&b| t.counts[b]).sum();
-    let of_size = SharpeOfSize::new(rows);
-    for (tile, out) in out.chunks_mut(TILE).enumerate() {
-        let trials = tile * TILE..tile * TILE + out.len();
-        let (mut sum, mut squares) = ([0.0; TILE], [0.0; TILE]);
-        let (sum, squares) = (&mut sum[..out.len()], &mut squares[..out.len()]);
-        for &b in blocks {
-            add(sum, &t.sums[b][trials.clone()]);
-            add(squares, &t.squares[b][trials.clone()]);
+/// A block set in sample, and its complement out of sample.
+struct BlockSet {
+    in_sample: Blocks,
+    out_of_sample: Blocks,
+}
+
+impl BlockSet {
+    /// The C(S, S/2) sets of S/2 blocks, in lexicographic order, for blocks of `rows` rows.
+    fn all(rows: &[f64]) -> Vec<BlockSet> {
+        let (splits, half) = (rows.len(), rows.len() / 2);
+        let blocks = |chosen: &dyn Fn(usize) -> bool| {
+            let mask = |first: usize| (0..half).filter(|&j| chosen(first + j)).fold(0, |m, j| m | 1 << j);
+            let count: f64 = (0..splits).filter(|&b| chosen(b)).map(|b| rows[b]).sum();
+            Blocks { low: mask(0), high: mask(half), sharpe: SharpeOfSize::new(count) }
+        };
+        let mut sets = Vec::new();
+        let mut chosen: Vec<usize> = (0..half).collect();
+        loop {
+            let in_sample = blocks(&|b| chosen.contains(&b));
+            let out_of_sample = blocks(&|b| !chosen.contains(&b));
+            sets.push(BlockSet { in_sample, out_of_sample });
+            if !next_combination(&mut chosen, splits) {
+                return sets;
+            }
         }
-        let sums = sum.iter().zip(squares.iter()).zip(&t.shift[trials]);
-        for (sr, ((&s, &q), &shift)) in out.iter_mut().zip(sums) {
-            *sr = of_size.of(s, q, shift);
+    }
+}
+
+/// Trials worked on at a time: their sums over every subset of each half of the blocks
+/// (4 · 2^(S/2) arrays of this length) stay in the L2 cache for all the block sets.
+const TILE: usize = 256;
+
+/// Work space for a tile of trials: their sums over each subset of each half of the blocks.
+struct Halves {
+    /// `[subset][trial in tile]` for the first half's subsets, then the second half's.
+    sums: Vec<[f64; TILE]>,
+    squares: Vec<[f64; TILE]>,
+    /// Subsets per half.
+    subsets: usize,
+    /// A tile's Sharpe ratios for one block set.
+    sharpes: [f64; TILE],
+}
+
+impl Halves {
+    fn new(half: usize) -> Self {
+        let subsets = 1 << half;
+        Halves { sums: vec![[0.0; TILE]; 2 * subsets], squares: vec![[0.0; TILE]; 2 * subsets], subsets, sharpes: [0.0; TILE] }
+    }
+
+    /// Sums over every subset of each half for the trials of `tile`: a subset's sums are
+    /// those of the subset without its last block plus that block's, so in block order.
+    fn fill(&mut self, columns: &Columns, tile: std::ops::Range<usize>) {
+        let half = self.subsets.trailing_zeros() as usize;
+        for (first, offset) in [(0, 0), (half, self.subsets)] {
+            self.sums[offset].fill(-0.0);
+            self.squares[offset].fill(-0.0);
+            for subset in 1..self.subsets {
+                let last = usize::BITS as usize - 1 - subset.leading_zeros() as usize;
+                let without = offset + (subset ^ 1 << last);
+                let block = first + last;
+                for (table, column) in [(&mut self.sums, &columns.sums), (&mut self.squares, &columns.squares)] {
+                    // `without` comes before `offset + subset`.
+                    let (before, rest) = table.split_at_mut(offset + subset);
+                    add_into(&mut rest[0][..tile.len()], &before[without][..tile.len()], &column[block][tile.clone()]);
+                }
+            }
         }
     }
-}
 
-/// λ of one block set, from every trial's Sharpe ratio in sample and out of sample.
-#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
-fn logit(in_sample: &[f64], out_of_sample: &[f64]) -> f64 {
-    // The first trial with the highest in-sample Sharpe ratio (NaN never wins, and a NaN
-    // first trial is never beaten): the highest value first (vectorised), then where it
-    // first is.
-    let best = if in_sample[0].is_nan() {
-        0
-    } else {
-        let top = highest(in_sample);
-        in_sample.iter().position(|&x| x == top).unwrap_or(0)
-    };
-    let target = out_of_sample[best];
-    let below = out_of_sample.iter().map(|&s| usize::from(s < target)).sum::<usize>();
-    let w = (1 + below) as f64 / (in_sample.len() + 1) as f64;
-    (w / (1.0 - w)).ln()
-}
-
-/// True when `rest` holds, in order, the blocks below `splits` that `set` does not.
-fn is_complement(set: &[usize], rest: &[usize], splits: usize) -> bool {
-    (0..splits).filter(|b| !set.contains(b)).eq(rest.iter().copied())
-}
-
-fn add(to: &mut [f64], column: &[f64]) {
-    for (x, y) in to.iter_mut().zip(column) {
-        *x += y;
+    /// The tile's Sharpe ratios over `blocks`, in `self.sharpes` (its first `len`).
+    fn sharpes(&mut self, blocks: Blocks, columns: &Columns, tile: std::ops::Range<usize>) -> &[f64] {
+        let len = tile.len();
+        let (low, high) = (blocks.low, self.subsets + blocks.high);
+        sharpe_ratios(
+            [&self.sums[low][..len], &self.sums[high][..len]],
+            [&self.squares[low][..len], &self.squares[high][..len]],
+            &columns.shift[tile],
+            blocks.sharpe,
+            &mut self.sharpes[..len],
+        );
+        &self.sharpes[..len]
     }
+
+    /// The [`tile_top`] of the Sharpe ratios over `blocks`.
+    fn highest_in(&mut self, blocks: Blocks, columns: &Columns, tile: std::ops::Range<usize>) -> (f64, usize) {
+        let start = tile.start;
+        tile_top(self.sharpes(blocks, columns, tile), start)
+    }
+
+    /// The trials of the tile whose Sharpe ratio over `blocks` is below `target`.
+    fn count_below(&mut self, blocks: Blocks, target: f64, columns: &Columns, tile: std::ops::Range<usize>) -> usize {
+        count_below(self.sharpes(blocks, columns, tile), target)
+    }
+}
+
+/// The highest of the values of a tile whose first trial is `start` (NaN ignored; -∞ for
+/// none), and the first trial with it (found by a vectorised maximum, then its position).
+fn tile_top(values: &[f64], start: usize) -> (f64, usize) {
+    let top = highest(values);
+    (top, start + values.iter().position(|&x| x == top).unwrap_or(0))
+}
+
+/// The first trial with the highest value, from the [`tile_top`] of each tile in order and
+/// the first trial's value: NaN never wins, and a NaN first trial is never beaten.
+fn first_best(first: f64, tops: impl Iterator<Item = (f64, usize)>) -> usize {
+    tops.fold((first, 0), |best, top| if top.0 > best.0 { top } else { best }).1
+}
+
+/// `to = before + column`, element by element.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn add_into(to: &mut [f64], before: &[f64], column: &[f64]) {
+    for ((x, a), b) in to.iter_mut().zip(before).zip(column) {
+        *x = a + b;
+    }
+}
+
+/// Sharpe ratios from sums and sums of squares each in two parts (first half + second half).
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn sharpe_ratios(sums: [&[f64]; 2], squares: [&[f64]; 2], shift: &[f64], of_size: SharpeOfSize, out: &mut [f64]) {
+    let sums = sums[0].iter().zip(sums[1]);
+    let squares = squares[0].iter().zip(squares[1]);
+    for (sr, (((s0, s1), (q0, q1)), &shift)) in out.iter_mut().zip(sums.zip(squares).zip(shift)) {
+        *sr = of_size.of(s0 + s1, q0 + q1, shift);
+    }
+}
+
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn count_below(xs: &[f64], target: f64) -> usize {
+    xs.iter().map(|&x| usize::from(x < target)).sum()
 }
 
 /// Advances `c` (strictly increasing indices below `n`) to the next combination in
@@ -530,27 +619,44 @@ fn next_combination(c: &mut [usize], n: usize) -> bool {
 mod tests {
     use super::*;
 
+    /// A trial's Sharpe ratio over some blocks by the definition: the sums of its blocks
+    /// in the first half in block order, plus those of its blocks in the second half in
+    /// block order, then [`SharpeOfSize`].
+    fn sharpe_by_definition(t: &BlockSums, blocks: &[usize]) -> f64 {
+        let splits = t.blocks.len();
+        let rows: f64 = blocks.iter().map(|&b| t.blocks[b].0).sum();
+        let half = |in_half: &dyn Fn(usize) -> bool| {
+            let (mut s, mut q) = (-0.0, -0.0);
+            for &b in blocks.iter().filter(|&&b| in_half(b)) {
+                s += t.blocks[b].1;
+                q += t.blocks[b].2;
+            }
+            (s, q)
+        };
+        let ((s0, q0), (s1, q1)) = (half(&|b| b < splits / 2), half(&|b| b >= splits / 2));
+        SharpeOfSize::new(rows).of(s0 + s1, q0 + q1, t.shift)
+    }
+
+    /// Every set of `splits / 2` blocks in lexicographic order, with the other blocks.
+    fn sets_by_definition(splits: usize) -> Vec<(Vec<usize>, Vec<usize>)> {
+        let mut set: Vec<usize> = (0..splits / 2).collect();
+        let mut sets = Vec::new();
+        loop {
+            sets.push((set.clone(), (0..splits).filter(|b| !set.contains(b)).collect()));
+            if !next_combination(&mut set, splits) {
+                return sets;
+            }
+        }
+    }
+
     /// The CSCV logits by the definition, one block set and one trial at a time, from the
     /// same block sums and with the same Sharpe ratio arithmetic as [`pbo_from_blocks`].
     fn logits_by_definition(trials: &[BlockSums]) -> Vec<f64> {
         let splits = trials[0].blocks.len();
-        let mut set: Vec<usize> = (0..splits / 2).collect();
-        let mut logits = Vec::new();
-        loop {
-            let rest: Vec<usize> = (0..splits).filter(|b| !set.contains(b)).collect();
-            // A trial's Sharpe ratio over some blocks, summed in block order.
-            let sharpe = |t: &BlockSums, blocks: &[usize]| {
-                let rows: f64 = blocks.iter().map(|&b| t.blocks[b].0).sum();
-                let (mut s, mut q) = (0.0, 0.0);
-                for &b in blocks {
-                    s += t.blocks[b].1;
-                    q += t.blocks[b].2;
-                }
-                SharpeOfSize::new(rows).of(s, q, t.shift)
-            };
+        let logits = sets_by_definition(splits).into_iter().map(|(set, rest)| {
             let ratios: Vec<(f64, f64)> = trials
                 .iter()
-                .map(|t| (sharpe(t, &set), sharpe(t, &rest)))
+                .map(|t| (sharpe_by_definition(t, &set), sharpe_by_definition(t, &rest)))
                 .collect();
             let mut best = 0;
             for k in 1..ratios.len() {
@@ -560,15 +666,13 @@ mod tests {
             }
             let below = ratios.iter().filter(|r| r.1 < ratios[best].1).count();
             let w = (1 + below) as f64 / (trials.len() + 1) as f64;
-            logits.push((w / (1.0 - w)).ln());
-            if !next_combination(&mut set, splits) {
-                return logits;
-            }
-        }
+            (w / (1.0 - w)).ln()
+        });
+        logits.collect()
     }
 
-    #[test]
-    fn pbo_equals_the_definition_with_ties() {
+    /// Return series with exact ties, NaN returns and more trials than a tile.
+    fn cases() -> Vec<Vec<Vec<f64>>> {
         let mut seed = 7u64;
         let mut noise = move || {
             seed = seed
@@ -591,14 +695,18 @@ mod tests {
         ties[250][0] = f64::NAN;
         ties[0][1] = f64::NAN;
         cases.push(ties);
-        // More trials than one tile of `sharpe_ratios` (the last one partial), with a tie
-        // across tiles.
+        // More trials than one tile (the last one partial), with a tie across tiles.
         let mut many: Vec<Vec<f64>> = (0..2 * TILE + 300)
             .map(|k| (0..48).map(|_| noise() * 0.02 + k as f64 * 1e-7).collect())
             .collect();
         many[2 * TILE + 7] = many[5].clone();
         cases.push(many);
-        for (c, returns) in cases.iter().enumerate() {
+        cases
+    }
+
+    #[test]
+    fn pbo_equals_the_definition_with_ties() {
+        for (c, returns) in cases().iter().enumerate() {
             let blocks: Vec<BlockSums> = returns.iter().map(|r| BlockSums::new(r, 8)).collect();
             let logits = pbo_from_blocks(&blocks).unwrap().logits;
             let expected = logits_by_definition(&blocks);
@@ -609,32 +717,62 @@ mod tests {
         }
     }
 
+    /// The ranks seldom show a sum added in another order; the Sharpe ratios always do.
     #[test]
-    fn logit_takes_the_first_highest_in_sample_trial_as_a_plain_scan_does() {
-        let plain = |is: &[f64], oos: &[f64]| {
+    fn each_block_sets_sharpe_ratios_are_the_definitions_bit_for_bit() {
+        for returns in cases() {
+            for splits in [2, 8, 12] {
+                let trials: Vec<BlockSums> = returns.iter().map(|r| BlockSums::new(r, splits)).collect();
+                let columns = Columns::new(&trials);
+                let rows: Vec<f64> = trials[0].blocks.iter().map(|b| b.0).collect();
+                let sets = BlockSet::all(&rows);
+                let expected = sets_by_definition(splits);
+                assert_eq!(sets.len(), expected.len());
+                let mut halves = Halves::new(splits / 2);
+                for start in (0..trials.len()).step_by(TILE) {
+                    let tile = start..trials.len().min(start + TILE);
+                    halves.fill(&columns, tile.clone());
+                    for (set, (chosen, rest)) in sets.iter().zip(&expected) {
+                        for (blocks, numbers) in [(set.in_sample, chosen), (set.out_of_sample, rest)] {
+                            let got = halves.sharpes(blocks, &columns, tile.clone()).to_vec();
+                            for (trial, sharpe) in tile.clone().zip(got) {
+                                let want = sharpe_by_definition(&trials[trial], numbers).to_bits();
+                                assert_eq!(sharpe.to_bits(), want, "trial {trial}, blocks {numbers:?}");
+                                assert_eq!(columns.sharpe(trial, blocks).to_bits(), want, "trial {trial}, blocks {numbers:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_best_trial_from_tiles_is_the_first_highest_as_a_plain_scan_finds_it() {
+        let plain = |values: &[f64]| {
             let mut best = 0;
-            for k in 1..is.len() {
-                if is[k] > is[best] {
+            for k in 1..values.len() {
+                if values[k] > values[best] {
                     best = k;
                 }
             }
-            let below = oos.iter().filter(|&&s| s < oos[best]).count();
-            let w = (1 + below) as f64 / (is.len() + 1) as f64;
-            (w / (1.0 - w)).ln()
+            best
         };
         const NAN: f64 = f64::NAN;
-        let cases: [&[f64]; 6] = [
+        let cases: [&[f64]; 7] = [
             &[NAN, 1.0, 2.0, 2.0],
             &[1.0, NAN, 3.0, NAN, 3.0, 0.5],
+            &[1.0, NAN, NAN, NAN, 0.5],
             &[-0.0, 0.0, -1.0],
             &[0.0, -0.0, -1.0],
             &[f64::NEG_INFINITY; 5],
             &[0.3, 0.1, 0.7, 0.2, 0.7, 0.7, 0.1, 0.0, 0.7, 0.65, 0.7, 0.2, 0.1, 0.5, 0.7, 0.1, 0.9, 0.9, 0.2],
         ];
-        for is in cases {
-            // Distinct out-of-sample ratios, so that λ tells which trial was taken.
-            let oos: Vec<f64> = (0..is.len()).map(|k| ((k * 7) % is.len()) as f64).collect();
-            assert_eq!(logit(is, &oos).to_bits(), plain(is, &oos).to_bits(), "{is:?}");
+        for values in cases {
+            for size in [1, 2, 3, values.len()] {
+                let tops = values.chunks(size).enumerate().map(|(k, tile)| tile_top(tile, k * size));
+                assert_eq!(first_best(values[0], tops), plain(values), "{values:?} in tiles of {size}");
+            }
         }
     }
 
