@@ -1,7 +1,8 @@
 //! Charts of a run: equity vs buy and hold, drawdown, monthly and yearly returns, the
 //! distribution of daily returns, rolling Sharpe and volatility, and the trades on the price.
 //!
-//! Every chart is drawn with `plotters`, as SVG text (for the HTML report) and as a PNG file.
+//! Every chart is drawn with `plotters`, as SVG text (for the HTML report) and as a PNG file;
+//! the sweep heatmap's cells are one embedded image in the SVG.
 //! Text uses the bundled DejaVu Sans font, so charts look the same on a machine without
 //! system fonts.
 
@@ -187,13 +188,7 @@ trait Drawing: Sync {
 
     /// The chart as an SVG document.
     fn svg(&self) -> Result<String> {
-        style::register_font();
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
-            self.draw(&root, style::SVG_LINE).map_err(|e| self.error(e))?;
-        }
-        Ok(svg)
+        svg_of(self, |root| self.draw(root, style::SVG_LINE))
     }
 
     /// Writes `<dir>/<id>.png` and `<dir>/<id>.svg`; returns the chart with its SVG text.
@@ -211,6 +206,17 @@ trait Drawing: Sync {
         super::run::write_text(&dir.join(format!("{}.svg", self.id())), &chart.svg)?;
         Ok(chart)
     }
+}
+
+/// An SVG document of `chart`'s size, drawn by `draw`.
+fn svg_of<D: Drawing + ?Sized>(chart: &D, draw: impl for<'b> FnOnce(&Area<SVGBackend<'b>>) -> DrawResult<SVGBackend<'b>>) -> Result<String> {
+    style::register_font();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        draw(&root).map_err(|e| chart.error(e))?;
+    }
+    Ok(svg)
 }
 
 /// A chart of one run.
@@ -308,9 +314,21 @@ impl Drawing for ParamChart<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, _line: u32) -> DrawResult<DB> {
+        self.draw_cells_as(root, params::Cells::Rectangles)
+    }
+
+    /// With the cells as one image: a large grid's rectangles would make megabytes of SVG.
+    fn svg(&self) -> Result<String> {
+        let svg = svg_of(self, |root| self.draw_cells_as(root, params::Cells::Placeholder))?;
+        params::with_cell_image(&svg, self.0).map_err(|e| self.error(e))
+    }
+}
+
+impl ParamChart<'_> {
+    fn draw_cells_as<DB: DrawingBackend>(&self, root: &Area<DB>, cells: params::Cells) -> DrawResult<DB> {
         root.fill(&style::BACKGROUND)?;
         let area = root.margin(8, 0, 0, 0).titled(&self.title(), style::title_font())?;
-        params::draw(&area, self.0)?;
+        params::draw(&area, self.0, cells)?;
         root.present()
     }
 }
