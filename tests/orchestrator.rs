@@ -236,7 +236,7 @@ signals = [{ expr = "llm", weight = 1.0, confidence_of = "llm" }]
     assert_eq!(llm.values[day("2004-09-07")], -1.0);
     assert_eq!(llm.explanation.as_ref().unwrap()[day("2004-09-02")], "earnings beat");
     let score = &signals.series[0].1;
-    assert!((score[day("2004-09-02")] - 0.8).abs() < 1e-12, "vote weighted by confidence");
+    assert!((score.at(day("2004-09-02")) - 0.8).abs() < 1e-12, "vote weighted by confidence");
 }
 
 /// Loads a strategy from text and returns its error message.

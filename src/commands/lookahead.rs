@@ -24,7 +24,7 @@ pub fn check_lookahead(opts: &LookaheadOptions) -> Result<LookaheadReport> {
     lookahead::check(&bars, &cutoffs, |b| {
         let (mut outputs, signals): (Outputs, _) = prepare(&strategy, b)?;
         for (signal, values) in signals.series {
-            outputs.insert(Series::new(format!("policy.{}", signal.name()), values));
+            outputs.insert(Series::new(format!("policy.{}", signal.name()), values.to_numbers()));
         }
         Ok(outputs)
     })

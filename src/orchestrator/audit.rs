@@ -63,6 +63,6 @@ pub fn snapshot(
             }
         }
     }
-    let sig = signals.series.iter().map(|(s, v)| (s.name().to_string(), defined(v[i]))).collect();
+    let sig = signals.series.iter().map(|(s, v)| (s.name().to_string(), defined(v.at(i)))).collect();
     (values, confidence, explanations, sig)
 }

@@ -3,7 +3,7 @@
 //! Policies here are path-independent: their signals are computed for the whole timeline
 //! before the trading loop, which then only reads them along with the current position.
 
-use super::expr::{Expr, Operand, ParseError};
+use super::expr::{Expr, Operand, ParseError, Truths};
 use super::stage::Outputs;
 use crate::data::Bars;
 use crate::strategy::PriceField;
@@ -65,14 +65,69 @@ pub struct WeightedSignal {
 /// The policy's signals over the whole timeline, by name (`entry_long`, …, or `score`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signals {
-    pub series: Vec<(Signal, Vec<f64>)>,
+    pub series: Vec<(Signal, SignalValues)>,
     /// Position in `series` of the first series of each signal, by `Signal as usize`.
     slots: [Option<usize>; 5],
 }
 
+/// A signal's value at every bar.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignalValues {
+    Numbers(Vec<f64>),
+    /// A rule that is only ever true or false (a crossover): 1 or 0, packed.
+    Truths(Truths),
+}
+
+impl SignalValues {
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        match self {
+            SignalValues::Numbers(v) => v.len(),
+            SignalValues::Truths(t) => t.len(),
+        }
+    }
+
+    /// True when there are no bars.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at bar `i` (1 or 0 for truths).
+    pub fn at(&self, i: usize) -> f64 {
+        match self {
+            SignalValues::Numbers(v) => v[i],
+            SignalValues::Truths(t) => f64::from(u8::from(t.get(i))),
+        }
+    }
+
+    /// Every value, as numbers.
+    pub fn to_numbers(&self) -> Vec<f64> {
+        match self {
+            SignalValues::Numbers(v) => v.clone(),
+            SignalValues::Truths(t) => t.to_numbers(),
+        }
+    }
+
+    /// Whether the signal fires (is nonzero and not NaN) at bar `i`.
+    fn fires(&self, i: usize) -> bool {
+        match self {
+            SignalValues::Numbers(v) => truthy(v[i]),
+            SignalValues::Truths(t) => t.get(i),
+        }
+    }
+
+    /// The values from bar `from` on.
+    fn from_bar(&self, from: usize) -> Self {
+        match self {
+            SignalValues::Numbers(v) => SignalValues::Numbers(v[from..].to_vec()),
+            SignalValues::Truths(t) => SignalValues::Truths(t.from_bar(from)),
+        }
+    }
+}
+
 impl Signals {
     /// Signals from their series.
-    pub fn new(series: Vec<(Signal, Vec<f64>)>) -> Self {
+    pub fn new(series: Vec<(Signal, SignalValues)>) -> Self {
         let mut slots = [None; 5];
         for (k, (s, _)) in series.iter().enumerate() {
             slots[*s as usize].get_or_insert(k);
@@ -82,11 +137,11 @@ impl Signals {
 
     /// Every signal cut to the bars from `from` on.
     pub fn from_bar(&self, from: usize) -> Signals {
-        Signals::new(self.series.iter().map(|(s, v)| (*s, v[from..].to_vec())).collect())
+        Signals::new(self.series.iter().map(|(s, v)| (*s, v.from_bar(from))).collect())
     }
 
-    fn get(&self, signal: Signal) -> Option<&[f64]> {
-        self.slots[signal as usize].map(|k| self.series[k].1.as_slice())
+    fn get(&self, signal: Signal) -> Option<&SignalValues> {
+        self.slots[signal as usize].map(|k| &self.series[k].1)
     }
 }
 
@@ -108,31 +163,22 @@ fn truthy(v: f64) -> bool {
     v != 0.0 && !v.is_nan()
 }
 
-/// Bit k set where `block[k]` (at most 64 values) is true, without a branch per value:
-/// one byte per value first, then 8 bytes packed into 8 bits by one multiplication.
-#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
-fn fired_mask(block: &[f64]) -> u64 {
-    let mut bytes = [0u8; 64];
-    for (byte, &v) in bytes.iter_mut().zip(block) {
-        *byte = u8::from(truthy(v));
-    }
-    let (eights, _) = bytes.as_chunks::<8>();
-    eights.iter().enumerate().fold(0, |mask, (k, eight)| {
-        // Byte i (0 or 1) of the word lands on bit 56 + i of the product.
-        let packed = u64::from_le_bytes(*eight).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        mask | packed << (8 * k)
-    })
-}
-
 impl Policy {
     /// Computes the policy's signals over all bars.
     pub fn signals(&self, outputs: &Outputs, bars: &Bars, params: &BTreeMap<String, f64>) -> Result<Signals, ParseError> {
         let n = bars.len();
         let find = |name: &str| lookup(name, outputs, bars, params);
         let series = match self {
+            // Crossovers as truths: no number per bar to make, and their bars found by words.
             Policy::Rules(rules) => rules
                 .iter()
-                .map(|(name, expr)| Ok((*name, expr.eval_series(n, &find)?)))
+                .map(|(name, expr)| {
+                    let values = match expr.eval_truths(n, &find)? {
+                        Some(truths) => SignalValues::Truths(truths),
+                        None => SignalValues::Numbers(expr.eval_series(n, &find)?),
+                    };
+                    Ok((*name, values))
+                })
                 .collect::<Result<Vec<_>, ParseError>>()?,
             Policy::Weighted { signals, .. } => {
                 let total: f64 = signals.iter().map(|s| s.weight.abs()).sum();
@@ -146,7 +192,7 @@ impl Policy {
                         score[i] += s.weight * vote * c / total;
                     }
                 }
-                vec![(Signal::Score, score)]
+                vec![(Signal::Score, SignalValues::Numbers(score))]
             }
         };
         Ok(Signals::new(series))
@@ -162,8 +208,16 @@ impl Policy {
                 let n = signals.series.first().map_or(0, |(_, v)| v.len());
                 let mut masks = vec![0u64; n.div_ceil(64)];
                 for (_, values) in &signals.series {
-                    for (mask, block) in masks.iter_mut().zip(values.chunks(64)) {
-                        *mask |= fired_mask(block);
+                    let packed;
+                    let truths = match values {
+                        SignalValues::Truths(t) => t,
+                        SignalValues::Numbers(v) => {
+                            packed = Truths::of_values(v);
+                            &packed
+                        }
+                    };
+                    for (mask, word) in masks.iter_mut().zip(truths.words()) {
+                        *mask |= word;
                     }
                 }
                 let mut active = Vec::new();
@@ -184,7 +238,7 @@ impl Policy {
     pub fn decide(&self, signals: &Signals, i: usize, position: f64) -> (Target, String) {
         match self {
             Policy::Rules(_) => {
-                let fired = |signal: Signal| signals.get(signal).is_some_and(|s| truthy(s[i]));
+                let fired = |signal: Signal| signals.get(signal).is_some_and(|s| s.fires(i));
                 let (target, signal) = if position <= 0.0 && fired(Signal::EntryLong) {
                     (Target::Long, Signal::EntryLong)
                 } else if position >= 0.0 && fired(Signal::EntryShort) {
@@ -199,7 +253,7 @@ impl Policy {
                 (target, signal.name().to_string())
             }
             Policy::Weighted { threshold, long_only, .. } => {
-                let score = signals.get(Signal::Score).map_or(0.0, |s| s[i]);
+                let score = signals.get(Signal::Score).map_or(0.0, |s| s.at(i));
                 let target = if score > *threshold {
                     Target::Long
                 } else if score < -*threshold && !long_only {
@@ -231,10 +285,17 @@ mod tests {
     #[test]
     fn active_bars_are_where_any_rule_fires_across_64_bar_masks() {
         let n = 130;
-        let series = |fired: &[usize]| (0..n).map(|i| if fired.contains(&i) { 1.0 } else if i % 7 == 0 { f64::NAN } else { 0.0 }).collect();
-        let signals = Signals::new(vec![(Signal::EntryLong, series(&[0, 63, 100])), (Signal::EntryShort, series(&[63, 64, 129]))]);
+        let series = |fired: &[usize]| -> Vec<f64> { (0..n).map(|i| if fired.contains(&i) { 1.0 } else if i % 7 == 0 { f64::NAN } else { 0.0 }).collect() };
         let policy = Policy::Rules(Vec::new());
-        assert_eq!(policy.active_bars(&signals), Some(vec![0, 63, 64, 100, 129]));
+        let (long, short) = (series(&[0, 63, 100]), series(&[63, 64, 129]));
+        // Numbers, truths, or one of each: the same bars.
+        let as_numbers = |v: &[f64]| SignalValues::Numbers(v.to_vec());
+        let as_truths = |v: &[f64]| SignalValues::Truths(Truths::of_values(v));
+        for (a, b) in [(as_numbers(&long), as_numbers(&short)), (as_truths(&long), as_truths(&short)), (as_truths(&long), as_numbers(&short))] {
+            let signals = Signals::new(vec![(Signal::EntryLong, a), (Signal::EntryShort, b)]);
+            assert_eq!(policy.active_bars(&signals), Some(vec![0, 63, 64, 100, 129]));
+            assert_eq!(policy.active_bars(&signals.from_bar(64)), Some(vec![0, 36, 65]));
+        }
         assert_eq!(policy.active_bars(&Signals::new(Vec::new())), Some(Vec::new()));
         // Every bit position, against a plain filter.
         let mut state = 0x9e37_79b9_u64;
@@ -244,7 +305,20 @@ mod tests {
         };
         let (a, b): (Vec<f64>, Vec<f64>) = (0..301).map(|_| (value(), value())).unzip();
         let expected: Vec<usize> = (0..301).filter(|&i| truthy(a[i]) || truthy(b[i])).collect();
-        let signals = Signals::new(vec![(Signal::EntryLong, a), (Signal::ExitLong, b)]);
+        let signals = Signals::new(vec![(Signal::EntryLong, as_numbers(&a)), (Signal::ExitLong, as_truths(&b))]);
         assert_eq!(policy.active_bars(&signals), Some(expected));
+    }
+
+    #[test]
+    fn a_rule_fires_the_same_as_numbers_or_as_truths() {
+        let rule = [0.0, 1.0, f64::NAN, -2.5, 0.0];
+        let rules = Policy::Rules(Vec::new());
+        for (position, wanted) in [(0.0, [Target::Hold, Target::Long, Target::Hold, Target::Long, Target::Hold]), (1.0, [Target::Hold; 5])] {
+            for values in [SignalValues::Numbers(rule.to_vec()), SignalValues::Truths(Truths::of_values(&rule))] {
+                let signals = Signals::new(vec![(Signal::EntryLong, values)]);
+                let got: Vec<Target> = (0..rule.len()).map(|i| rules.decide(&signals, i, position).0).collect();
+                assert_eq!(got, wanted);
+            }
+        }
     }
 }

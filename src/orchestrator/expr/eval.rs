@@ -5,6 +5,7 @@
 //! never depends on later inputs.
 
 use super::ast::{BinOp, Cross, Node, UnOp};
+use super::truths::{pack, Truths};
 use super::{Operand, ParseError};
 
 /// Bars computed at a time: the few buffers of this many values a plan needs fit in cache.
@@ -23,6 +24,31 @@ pub(super) fn eval<'a>(
         plan.fill(k * BLOCK, block, &mut pool);
     }
     Ok(out)
+}
+
+/// Evaluates `node` over `len` bars as truths when it is a `crossover` or `crossunder`
+/// (true or false at every bar, with no number per bar made); None for any other node.
+pub(super) fn eval_truths<'a>(
+    node: &Node,
+    len: usize,
+    lookup: &dyn Fn(&str) -> Option<Operand<'a>>,
+) -> Result<Option<Truths>, ParseError> {
+    let Node::Cross(direction, a, b) = node else { return Ok(None) };
+    let (a, b) = (compile(a, len, lookup)?, compile(b, len, lookup)?);
+    let mut words = vec![0u64; len.div_ceil(64)];
+    let (mut x_buf, mut y_buf, mut pool) = (Vec::new(), Vec::new(), Pool::default());
+    for (k, block) in words.chunks_mut(BLOCK / 64).enumerate() {
+        let start = k * BLOCK;
+        let n = BLOCK.min(len - start);
+        // The operands from the bar before the block, when there is one.
+        let from = start.saturating_sub(1);
+        let (x, y) = (a.values(from, start + n - from, &mut x_buf, &mut pool), b.values(from, start + n - from, &mut y_buf, &mut pool));
+        match direction {
+            Cross::Over => crossover_truths(block, n, x, y),
+            Cross::Under => crossover_truths(block, n, y, x),
+        }
+    }
+    Ok(Some(Truths::from_words(words, len)))
 }
 
 /// A node ready to run, its names resolved to their values.
@@ -244,11 +270,27 @@ fn crossover(out: &mut [f64], a: &[f64], b: &[f64]) {
     }
 }
 
+/// [`crossover`] over `n` bars (at most [`BLOCK`]) as truths, 64 bars to a word of `out`.
+#[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
+fn crossover_truths(out: &mut [u64], n: usize, a: &[f64], b: &[f64]) {
+    let first = n + 1 - a.len();
+    let mut bytes = [0u8; BLOCK];
+    let (a0, a1, b0, b1) = (&a[..a.len() - 1], &a[1..], &b[..b.len() - 1], &b[1..]);
+    let pairs = a0.iter().zip(a1).zip(b0.iter().zip(b1));
+    for (o, ((a0, a1), (b0, b1))) in bytes[first..n].iter_mut().zip(pairs) {
+        *o = u8::from((a0 < b0) & (a1 > b1));
+    }
+    let (blocks, _) = bytes.as_chunks::<64>();
+    for (word, block) in out.iter_mut().zip(blocks) {
+        *word = pack(block);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
 
-    use super::super::Expr;
+    use super::super::{Expr, Truths};
     use super::*;
 
     const NAN: f64 = f64::NAN;
@@ -335,6 +377,28 @@ mod tests {
         check("crossunder(x, p)", &[1.0, 3.0, 1.0, 3.0], &[0.0, 0.0, 1.0, 0.0]);
         check("crossover(x, p + 0.5)", &[2.0, 2.6, 2.4, 2.5, 2.6], &[0.0, 1.0, 0.0, 0.0, 0.0]);
         check("crossover(p, 1)", &[0.0; 3], &[0.0; 3]);
+    }
+
+    #[test]
+    fn crossovers_as_truths_are_their_values_and_other_expressions_are_not_truths() {
+        let mut next = crate::testing::xorshift(0xc0ff_ee00_1234_5678);
+        for len in [0, 1, 2, 63, 64, 65, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 77] {
+            // Values that often touch and cross, with NaN now and then.
+            let mut draw = || (0..len).map(|_| if next() % 17 == 0 { NAN } else { (next() % 5) as f64 }).collect::<Vec<f64>>();
+            let (a, b) = (draw(), draw());
+            let series: [(&str, &[f64]); 2] = [("a", &a), ("b", &b)];
+            let lookup = |name: &str| series.iter().find(|(n, _)| *n == name).map(|&(_, s)| Operand::Series(s)).or((name == "p").then_some(Operand::Const(2.0)));
+            for src in ["crossover(a, b)", "crossunder(a, b)", "crossover(a[3], b + 1)", "crossunder(a, p)", "crossover(p, 1)"] {
+                let expr = Expr::parse(src).unwrap();
+                let truths = expr.eval_truths(len, &lookup).unwrap().expect("a crossover");
+                assert_eq!(truths, Truths::of_values(&expr.eval_series(len, &lookup).unwrap()), "`{src}` over {len} bars");
+            }
+            for src in ["a > b", "crossover(a, b) and a > 1", "a", "not crossover(a, b)"] {
+                assert!(Expr::parse(src).unwrap().eval_truths(len, &lookup).unwrap().is_none(), "`{src}`");
+            }
+        }
+        let unknown = Expr::parse("crossover(a, nope)").unwrap().eval_truths(3, &|_| None);
+        assert!(unknown.is_err());
     }
 
     #[test]

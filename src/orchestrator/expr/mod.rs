@@ -46,6 +46,9 @@
 mod ast;
 mod eval;
 mod parse;
+mod truths;
+
+pub use truths::Truths;
 
 use std::collections::HashSet;
 
@@ -126,6 +129,21 @@ impl Expr {
         lookup: &dyn Fn(&str) -> Option<Operand<'a>>,
     ) -> Result<Vec<f64>, ParseError> {
         eval::eval(&self.root, len, lookup)
+    }
+
+    /// As [`Expr::eval_series`], as truths (1 and 0 being true and false), when the
+    /// expression is a `crossover` or `crossunder`: it is then made without a number per
+    /// bar. None for other expressions.
+    ///
+    /// # Errors
+    ///
+    /// As [`Expr::eval_series`].
+    pub fn eval_truths<'a>(
+        &self,
+        len: usize,
+        lookup: &dyn Fn(&str) -> Option<Operand<'a>>,
+    ) -> Result<Option<Truths>, ParseError> {
+        eval::eval_truths(&self.root, len, lookup)
     }
 }
 
