@@ -117,7 +117,7 @@ impl SignalValues {
     }
 
     /// The values from bar `from` on.
-    fn from_bar(&self, from: usize) -> Self {
+    pub fn from_bar(&self, from: usize) -> Self {
         match self {
             SignalValues::Numbers(v) => SignalValues::Numbers(v[from..].to_vec()),
             SignalValues::Truths(t) => SignalValues::Truths(t.from_bar(from)),

@@ -384,7 +384,7 @@ mod tests {
         let mut next = crate::testing::xorshift(0xc0ff_ee00_1234_5678);
         for len in [0, 1, 2, 63, 64, 65, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 77] {
             // Values that often touch and cross, with NaN now and then.
-            let mut draw = || (0..len).map(|_| if next() % 17 == 0 { NAN } else { (next() % 5) as f64 }).collect::<Vec<f64>>();
+            let mut draw = || (0..len).map(|_| if next().is_multiple_of(17) { NAN } else { (next() % 5) as f64 }).collect::<Vec<f64>>();
             let (a, b) = (draw(), draw());
             let series: [(&str, &[f64]); 2] = [("a", &a), ("b", &b)];
             let lookup = |name: &str| series.iter().find(|(n, _)| *n == name).map(|&(_, s)| Operand::Series(s)).or((name == "p").then_some(Operand::Const(2.0)));
