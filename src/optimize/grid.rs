@@ -11,6 +11,8 @@ use crate::orchestrator::expr::{Expr, Operand};
 
 /// Grids larger than this are refused before anything is enumerated.
 pub const MAX_GRID: usize = 50_000_000;
+/// Combinations whose constraint is evaluated at a time.
+const CONSTRAINT_BLOCK: usize = 4096;
 
 /// One swept parameter and the values it takes, in increasing order.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +106,10 @@ impl Grid {
                 if let Some((name, column)) = expr.identifiers().into_iter().find(|(n, _)| !strategy_params.contains_key(n)) {
                     return Err(InputError::new("--constraint", format!("column {column}: unknown parameter \"{name}\" in \"{src}\"")));
                 }
+                if expr.max_lag() > 0 {
+                    let message = format!("\"{src}\" looks back (`[k]`, crossover or crossunder), but parameters have no past: compare their values");
+                    return Err(InputError::new("--constraint", message));
+                }
                 Ok((src.to_string(), expr))
             })
             .transpose()?;
@@ -125,43 +131,41 @@ impl Grid {
         size(&self.params)
     }
 
-    /// Whether a combination satisfies the constraint.
-    fn admits(&self, combo: &[f64]) -> bool {
-        let Some((_, expr)) = &self.constraint else { return true };
-        let lookup = |name: &str| {
-            let swept = self.params.iter().position(|p| p.name == name).map(|k| combo[k]);
-            swept.or_else(|| self.fixed.get(name).copied()).map(Operand::Const)
-        };
-        let value = expr.eval_series(1, &lookup).expect("names were checked");
-        value[0] != 0.0 && !value[0].is_nan()
-    }
-
     /// Every combination that satisfies the constraint, the first parameter varying slowest.
     pub fn combinations(&self) -> Vec<Vec<f64>> {
+        let total = self.size().unwrap_or(0);
         let mut out = Vec::new();
-        let mut index = vec![0usize; self.params.len()];
-        if self.params.iter().any(|p| p.values.is_empty()) {
-            return out;
+        for start in (0..total).step_by(CONSTRAINT_BLOCK) {
+            let block: Vec<Vec<f64>> = (start..total.min(start + CONSTRAINT_BLOCK)).map(|k| self.combination(k)).collect();
+            let admitted = self.admitted(&block);
+            out.extend(block.into_iter().zip(admitted).filter_map(|(combo, admitted)| admitted.then_some(combo)));
         }
-        loop {
-            let combo: Vec<f64> = index.iter().zip(&self.params).map(|(&i, p)| p.values[i]).collect();
-            if self.admits(&combo) {
-                out.push(combo);
-            }
-            // Odometer increment, last parameter fastest.
-            let mut k = self.params.len();
-            loop {
-                if k == 0 {
-                    return out;
-                }
-                k -= 1;
-                index[k] += 1;
-                if index[k] < self.params[k].values.len() {
-                    break;
-                }
-                index[k] = 0;
-            }
+        out
+    }
+
+    /// Combination `k` of the grid, in the order of [`Grid::combinations`] before the
+    /// constraint.
+    fn combination(&self, mut k: usize) -> Vec<f64> {
+        let mut combo = vec![0.0; self.params.len()];
+        for (value, p) in combo.iter_mut().zip(&self.params).rev() {
+            *value = p.values[k % p.values.len()];
+            k /= p.values.len();
         }
+        combo
+    }
+
+    /// Whether each combination satisfies the constraint: the constraint evaluated once
+    /// over them all, each parameter's values as a series (it does not look back, so each
+    /// combination's result is its own).
+    fn admitted(&self, combos: &[Vec<f64>]) -> Vec<bool> {
+        let Some((_, expr)) = &self.constraint else { return vec![true; combos.len()] };
+        let columns: Vec<Vec<f64>> = (0..self.params.len()).map(|k| combos.iter().map(|c| c[k]).collect()).collect();
+        let lookup = |name: &str| {
+            let swept = self.params.iter().position(|p| p.name == name).map(|k| Operand::Series(&columns[k]));
+            swept.or_else(|| self.fixed.get(name).copied().map(Operand::Const))
+        };
+        let values = expr.eval_series(combos.len(), &lookup).expect("names were checked");
+        values.iter().map(|&v| v != 0.0 && !v.is_nan()).collect()
     }
 
     /// `samples` distinct combinations drawn uniformly from those that satisfy the
@@ -228,8 +232,27 @@ mod tests {
         assert!(e.contains("--constraint") && e.contains("unknown parameter \"nope\""), "{e}");
         let e = Grid::new(p(), Some("fast <"), &fixed).unwrap_err().to_string();
         assert!(e.contains("--constraint") && e.contains("column"), "{e}");
+        for looking_back in ["fast[1] < slow", "crossover(fast, slow)"] {
+            let e = Grid::new(p(), Some(looking_back), &fixed).unwrap_err().to_string();
+            assert!(e.contains("--constraint") && e.contains("no past"), "{e}");
+        }
         let e = Grid::new(vec![ParamRange::parse("other=1").unwrap()], None, &fixed).unwrap_err().to_string();
         assert!(e.contains("not a parameter of the strategy"), "{e}");
+    }
+
+    #[test]
+    fn the_constraint_over_many_blocks_keeps_what_it_keeps_one_combination_at_a_time() {
+        let p = vec![ParamRange::parse("a=1..100").unwrap(), ParamRange::parse("b=1..70").unwrap(), ParamRange::parse("c=0,1").unwrap()];
+        let mut fixed = params(&["a", "b", "c", "d"]);
+        fixed.insert("d".into(), 40.0);
+        let src = "(a < b or c == 1) and a + b != d and b / (a - 50) >= -1";
+        let g = Grid::new(p, Some(src), &fixed).unwrap();
+        let expected: Vec<Vec<f64>> = (1..=100)
+            .flat_map(|a| (1..=70).flat_map(move |b| [0, 1].map(|c| vec![a as f64, b as f64, c as f64])))
+            .filter(|v| (v[0] < v[1] || v[2] == 1.0) && v[0] + v[1] != 40.0 && v[1] / (v[0] - 50.0) >= -1.0)
+            .collect();
+        assert!(g.size().unwrap() > 3 * CONSTRAINT_BLOCK);
+        assert_eq!(g.combinations(), expected);
     }
 
     #[test]
