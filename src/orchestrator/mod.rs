@@ -142,7 +142,7 @@ pub fn trade(
                 explanations,
                 signals: sig,
                 proposal,
-                reason,
+                reason: reason.to_string(),
                 decision: reviewed.target,
                 risk: reviewed.notes,
                 orders,

@@ -44,6 +44,28 @@ impl Signal {
     }
 }
 
+/// Why a policy wants what it wants at a bar, worked out into words only for the audit
+/// record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reason {
+    /// Nothing to do.
+    None,
+    /// This rule fired.
+    Rule(Signal),
+    /// The weighted vote's score against its threshold.
+    Score { score: f64, threshold: f64 },
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::None => Ok(()),
+            Reason::Rule(signal) => f.write_str(signal.name()),
+            Reason::Score { score, threshold } => write!(f, "score {score:.4} vs threshold {threshold}"),
+        }
+    }
+}
+
 /// A compiled policy.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Policy {
@@ -235,7 +257,7 @@ impl Policy {
     }
 
     /// The wanted position at bar `i`, given the signed current position, with the reason.
-    pub fn decide(&self, signals: &Signals, i: usize, position: f64) -> (Target, String) {
+    pub fn decide(&self, signals: &Signals, i: usize, position: f64) -> (Target, Reason) {
         match self {
             Policy::Rules(_) => {
                 let fired = |signal: Signal| signals.get(signal).is_some_and(|s| s.fires(i));
@@ -248,9 +270,9 @@ impl Policy {
                 } else if position < 0.0 && fired(Signal::ExitShort) {
                     (Target::Flat, Signal::ExitShort)
                 } else {
-                    return (Target::Hold, String::new());
+                    return (Target::Hold, Reason::None);
                 };
-                (target, signal.name().to_string())
+                (target, Reason::Rule(signal))
             }
             Policy::Weighted { threshold, long_only, .. } => {
                 let score = signals.get(Signal::Score).map_or(0.0, |s| s.at(i));
@@ -269,9 +291,9 @@ impl Policy {
                     Target::Flat
                 };
                 if target == held {
-                    (Target::Hold, String::new())
+                    (Target::Hold, Reason::None)
                 } else {
-                    (target, format!("score {score:.4} vs threshold {threshold}"))
+                    (target, Reason::Score { score, threshold: *threshold })
                 }
             }
         }
@@ -307,6 +329,13 @@ mod tests {
         let expected: Vec<usize> = (0..301).filter(|&i| truthy(a[i]) || truthy(b[i])).collect();
         let signals = Signals::new(vec![(Signal::EntryLong, as_numbers(&a)), (Signal::ExitLong, as_truths(&b))]);
         assert_eq!(policy.active_bars(&signals), Some(expected));
+    }
+
+    #[test]
+    fn reasons_read_as_the_audit_records_them() {
+        assert_eq!(Reason::Rule(Signal::ExitShort).to_string(), "exit_short");
+        assert_eq!(Reason::Score { score: 0.123_456, threshold: 0.1 }.to_string(), "score 0.1235 vs threshold 0.1");
+        assert_eq!(Reason::None.to_string(), "");
     }
 
     #[test]
