@@ -378,7 +378,7 @@ fn overfitting_statistics_equal_those_of_the_whole_return_series() {
 #[test]
 fn bad_sweep_input_is_named_and_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["--param", "fast=5..x"], "--param"),
         (
             &["--param", "speed=1..3"],
@@ -419,6 +419,8 @@ fn bad_sweep_input_is_named_and_leaves_nothing() {
             &["--param", "fast=5..9", "--heatmap", "fast,speed"],
             "not a swept parameter",
         ),
+        (&["--param", "fast=5..9", "--pbo-splits", "22"], "from 2 to 20"),
+        (&["--param", "fast=5..9", "--pbo-splits", "3"], "from 2 to 20"),
     ];
     for (args, needle) in cases {
         let mut all = vec!["sweep", "--out", "s", "-q"];

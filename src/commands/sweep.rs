@@ -12,6 +12,7 @@ use crate::data::Bars;
 use crate::engine::{ExecutionConfig, ExecutionSpec};
 use crate::strategy::{DataSpec, Strategy};
 use crate::error::{Error, InputError, Result};
+use crate::metrics::overfitting::MAX_SPLITS;
 use crate::metrics::NUMBER_NAMES;
 use crate::optimize::{self, Grid, ParamRange, Runner, SweepResult, SweepSettings, TrialRow};
 use crate::progress;
@@ -240,8 +241,8 @@ fn grid_lines(grid: &Grid) -> Vec<String> {
 
 /// Runs `tradeorch sweep`; stops early with a partial result when `stop` becomes true.
 pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
-    if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1) {
-        return Err(InputError::new("--pbo-splits", "must be even and > 0").into());
+    if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1 || s > MAX_SPLITS) {
+        return Err(InputError::new("--pbo-splits", format!("must be even, from 2 to {MAX_SPLITS}")).into());
     }
     let search = Search::prepare(&opts.search)?;
     let axes = heatmap_axes(opts, &search.names)?;

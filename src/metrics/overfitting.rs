@@ -256,10 +256,13 @@ pub fn probability_of_backtest_overfitting(
     pbo_from_blocks(&blocks)
 }
 
+/// The most splits PBO takes: C(20, 10) = 184,756 block sets (the paper uses 16).
+pub const MAX_SPLITS: usize = 20;
+
 fn check_splits(len: usize, splits: usize) -> Result<(), String> {
-    if splits == 0 || !splits.is_multiple_of(2) {
+    if splits == 0 || !splits.is_multiple_of(2) || splits > MAX_SPLITS {
         return Err(format!(
-            "PBO needs an even, non-zero number of splits, got {splits}"
+            "PBO needs an even number of splits from 2 to {MAX_SPLITS}, got {splits}"
         ));
     }
     if len < splits {
@@ -865,6 +868,8 @@ mod tests {
         assert!(probability_of_backtest_overfitting(&r, 0).is_err());
         assert!(probability_of_backtest_overfitting(&r, 3).is_err());
         assert!(probability_of_backtest_overfitting(&r, 6).is_err());
+        let long = vec![vec![0.01, -0.02, 0.03, 0.0].repeat(10); 3];
+        assert!(probability_of_backtest_overfitting(&long, MAX_SPLITS + 2).unwrap_err().contains("from 2 to 20"));
         let mut uneven = r.clone();
         uneven[2].pop();
         assert!(probability_of_backtest_overfitting(&uneven, 2).is_err());
