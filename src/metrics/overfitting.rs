@@ -868,7 +868,7 @@ mod tests {
         assert!(probability_of_backtest_overfitting(&r, 0).is_err());
         assert!(probability_of_backtest_overfitting(&r, 3).is_err());
         assert!(probability_of_backtest_overfitting(&r, 6).is_err());
-        let long = vec![vec![0.01, -0.02, 0.03, 0.0].repeat(10); 3];
+        let long = vec![[0.01, -0.02, 0.03, 0.0].repeat(10); 3];
         assert!(probability_of_backtest_overfitting(&long, MAX_SPLITS + 2).unwrap_err().contains("from 2 to 20"));
         let mut uneven = r.clone();
         uneven[2].pop();
