@@ -12,7 +12,7 @@ use crate::data::Bars;
 use crate::engine::{ExecutionConfig, ExecutionSpec};
 use crate::strategy::{DataSpec, Strategy};
 use crate::error::{Error, InputError, Result};
-use crate::metrics::overfitting::MAX_SPLITS;
+use crate::metrics::overfitting::{splits_allowed, MAX_SPLITS};
 use crate::metrics::NUMBER_NAMES;
 use crate::optimize::{self, Grid, ParamRange, Runner, SweepResult, SweepSettings, TrialRow};
 use crate::progress;
@@ -241,7 +241,7 @@ fn grid_lines(grid: &Grid) -> Vec<String> {
 
 /// Runs `tradeorch sweep`; stops early with a partial result when `stop` becomes true.
 pub fn sweep(opts: &SweepOptions, stop: &AtomicBool) -> Result<SweepOutcome> {
-    if opts.pbo_splits.is_some_and(|s| s == 0 || s % 2 == 1 || s > MAX_SPLITS) {
+    if opts.pbo_splits.is_some_and(|s| !splits_allowed(s)) {
         return Err(InputError::new("--pbo-splits", format!("must be even, from 2 to {MAX_SPLITS}")).into());
     }
     let search = Search::prepare(&opts.search)?;

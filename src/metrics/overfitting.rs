@@ -259,8 +259,13 @@ pub fn probability_of_backtest_overfitting(
 /// The most splits PBO takes: C(20, 10) = 184,756 block sets (the paper uses 16).
 pub const MAX_SPLITS: usize = 20;
 
+/// Whether PBO takes `splits` splits: an even number from 2 to [`MAX_SPLITS`].
+pub fn splits_allowed(splits: usize) -> bool {
+    splits > 0 && splits.is_multiple_of(2) && splits <= MAX_SPLITS
+}
+
 fn check_splits(len: usize, splits: usize) -> Result<(), String> {
-    if splits == 0 || !splits.is_multiple_of(2) || splits > MAX_SPLITS {
+    if !splits_allowed(splits) {
         return Err(format!(
             "PBO needs an even number of splits from 2 to {MAX_SPLITS}, got {splits}"
         ));

@@ -127,7 +127,7 @@ pub fn sweep_then<R: Send>(
 ) -> Result<(SweepResult, R)> {
     let returns = runner.traded().len().saturating_sub(1);
     let splits = pbo_splits(settings.pbo_splits, combos.len(), returns);
-    if !splits.is_multiple_of(2) || splits == 0 || splits > overfitting::MAX_SPLITS {
+    if !overfitting::splits_allowed(splits) {
         return Err(Error::Run(format!("--pbo-splits must be even, from 2 to {}, got {splits}", overfitting::MAX_SPLITS)));
     }
     let mut scores = vec![f64::NAN; combos.len()];
