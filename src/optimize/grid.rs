@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand_pcg::Pcg64;
 
 use crate::error::InputError;
-use crate::orchestrator::expr::{Expr, Operand};
+use crate::orchestrator::expr::{truth, Expr, Operand};
 
 /// Grids larger than this are refused before anything is enumerated.
 pub const MAX_GRID: usize = 50_000_000;
@@ -165,7 +165,7 @@ impl Grid {
             swept.or_else(|| self.fixed.get(name).copied().map(Operand::Const))
         };
         let values = expr.eval_series(combos.len(), &lookup).expect("names were checked");
-        values.iter().map(|&v| v != 0.0 && !v.is_nan()).collect()
+        values.into_iter().map(truth).collect()
     }
 
     /// `samples` distinct combinations drawn uniformly from those that satisfy the

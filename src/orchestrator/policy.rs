@@ -3,7 +3,7 @@
 //! Policies here are path-independent: their signals are computed for the whole timeline
 //! before the trading loop, which then only reads them along with the current position.
 
-use super::expr::{Expr, Operand, ParseError, Truths};
+use super::expr::{truth, Expr, Operand, ParseError, Truths};
 use super::stage::Outputs;
 use crate::data::Bars;
 use crate::strategy::PriceField;
@@ -133,7 +133,7 @@ impl SignalValues {
     /// Whether the signal fires (is nonzero and not NaN) at bar `i`.
     fn fires(&self, i: usize) -> bool {
         match self {
-            SignalValues::Numbers(v) => truthy(v[i]),
+            SignalValues::Numbers(v) => truth(v[i]),
             SignalValues::Truths(t) => t.get(i),
         }
     }
@@ -179,10 +179,6 @@ pub fn lookup<'a>(name: &str, outputs: &'a Outputs, bars: &'a Bars, params: &BTr
         return bars.volume.as_deref().map(Operand::Series);
     }
     params.get(name).map(|&v| Operand::Const(v))
-}
-
-fn truthy(v: f64) -> bool {
-    v != 0.0 && !v.is_nan()
 }
 
 impl Policy {
@@ -326,7 +322,7 @@ mod tests {
             [0.0, 1.0, f64::NAN, -2.5][(state >> 62) as usize]
         };
         let (a, b): (Vec<f64>, Vec<f64>) = (0..301).map(|_| (value(), value())).unzip();
-        let expected: Vec<usize> = (0..301).filter(|&i| truthy(a[i]) || truthy(b[i])).collect();
+        let expected: Vec<usize> = (0..301).filter(|&i| truth(a[i]) || truth(b[i])).collect();
         let signals = Signals::new(vec![(Signal::EntryLong, as_numbers(&a)), (Signal::ExitLong, as_truths(&b))]);
         assert_eq!(policy.active_bars(&signals), Some(expected));
     }

@@ -5,7 +5,7 @@
 //! never depends on later inputs.
 
 use super::ast::{BinOp, Cross, Node, UnOp};
-use super::truths::{pack, Truths};
+use super::truths::{pack, truth, Truths};
 use super::{Operand, ParseError};
 
 /// Bars computed at a time: the few buffers of this many values a plan needs fit in cache.
@@ -183,11 +183,6 @@ impl Plan<'_> {
     }
 }
 
-/// Nonzero and not NaN.
-fn truth(x: f64) -> bool {
-    x != 0.0 && !x.is_nan()
-}
-
 /// 1.0 for true, 0.0 for false.
 fn flag(b: bool) -> f64 {
     if b {
@@ -261,28 +256,30 @@ fn zip(out: &mut [f64], other: Other<'_>, f: impl Fn(f64, f64) -> f64) {
 /// before `out`'s first one too, unless `out` starts at the first bar (which is then 0).
 #[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn crossover(out: &mut [f64], a: &[f64], b: &[f64]) {
-    let first = out.len() + 1 - a.len();
-    out[..first].fill(0.0);
-    let (a0, a1, b0, b1) = (&a[..a.len() - 1], &a[1..], &b[..b.len() - 1], &b[1..]);
-    let pairs = a0.iter().zip(a1).zip(b0.iter().zip(b1));
-    for (o, ((a0, a1), (b0, b1))) in out[first..].iter_mut().zip(pairs) {
-        *o = flag((a0 < b0) & (a1 > b1));
-    }
+    mark_crossings(out, a, b, flag);
 }
 
 /// [`crossover`] over `n` bars (at most [`BLOCK`]) as truths, 64 bars to a word of `out`.
 #[multiversion::multiversion(targets("x86_64+avx512f", "x86_64+avx2"))]
 fn crossover_truths(out: &mut [u64], n: usize, a: &[f64], b: &[f64]) {
-    let first = n + 1 - a.len();
     let mut bytes = [0u8; BLOCK];
-    let (a0, a1, b0, b1) = (&a[..a.len() - 1], &a[1..], &b[..b.len() - 1], &b[1..]);
-    let pairs = a0.iter().zip(a1).zip(b0.iter().zip(b1));
-    for (o, ((a0, a1), (b0, b1))) in bytes[first..n].iter_mut().zip(pairs) {
-        *o = u8::from((a0 < b0) & (a1 > b1));
-    }
+    mark_crossings(&mut bytes[..n], a, b, u8::from);
     let (blocks, _) = bytes.as_chunks::<64>();
     for (word, block) in out.iter_mut().zip(blocks) {
         *word = pack(block);
+    }
+}
+
+/// Sets `out[i]` to `mark(crossed)`, for whether `a` goes from below `b` to above it at
+/// `out`'s bar `i` (as [`crossover`] takes `a` and `b`); inlined into each compiled variant.
+#[inline(always)]
+fn mark_crossings<T: Copy>(out: &mut [T], a: &[f64], b: &[f64], mark: impl Fn(bool) -> T) {
+    let first = out.len() + 1 - a.len();
+    out[..first].fill(mark(false));
+    let (a0, a1, b0, b1) = (&a[..a.len() - 1], &a[1..], &b[..b.len() - 1], &b[1..]);
+    let pairs = a0.iter().zip(a1).zip(b0.iter().zip(b1));
+    for (o, ((a0, a1), (b0, b1))) in out[first..].iter_mut().zip(pairs) {
+        *o = mark((a0 < b0) & (a1 > b1));
     }
 }
 

@@ -48,7 +48,7 @@ mod eval;
 mod parse;
 mod truths;
 
-pub use truths::Truths;
+pub use truths::{truth, Truths};
 
 use std::collections::HashSet;
 

@@ -1,6 +1,12 @@
 //! Truth values at every bar, packed 64 bars to a word: what an expression that is only ever
 //! true or false (a crossover) gives without a number per bar.
 
+/// The truth of a value, as the expression language has it: nonzero and not NaN.
+#[inline(always)]
+pub fn truth(x: f64) -> bool {
+    x != 0.0 && !x.is_nan()
+}
+
 /// A truth value per bar: bit `i % 64` of word `i / 64` for bar `i`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Truths {
@@ -9,7 +15,7 @@ pub struct Truths {
 }
 
 impl Truths {
-    /// Whether each value is true (nonzero and not NaN).
+    /// Whether each value is true ([`truth`]).
     pub fn of_values(values: &[f64]) -> Self {
         Truths { words: values.chunks(64).map(truth_word).collect(), len: values.len() }
     }
@@ -69,7 +75,7 @@ impl Truths {
 fn truth_word(block: &[f64]) -> u64 {
     let mut bytes = [0u8; 64];
     for (byte, &v) in bytes.iter_mut().zip(block) {
-        *byte = u8::from(v != 0.0 && !v.is_nan());
+        *byte = u8::from(truth(v));
     }
     pack(&bytes)
 }
